@@ -1,0 +1,3 @@
+from mllint_docker.cli import main
+
+main()

@@ -1,0 +1,151 @@
+"""The command line: `mllint check`, `rules`, `explain`, `context`. Exit codes: 0 clean, 1 findings at
+or above --fail-on, 2 usage error, bad config or unreadable path."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from mllint_docker import __version__
+from mllint_docker.finding import SEVERITIES, severity_rank
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"mllint: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _split(values: tuple[str, ...]) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mllint-docker")
+def main() -> None:
+    """A linter for the container setup of machine-learning projects."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None, help="Output format.")
+@click.option("--select", multiple=True, help="Rules to run (codes, names or prefixes), replacing the defaults.")
+@click.option("--extend-select", multiple=True, help="Rules to run in addition to the selected ones.")
+@click.option("--ignore", multiple=True, help="Rules not to run.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a finding has this severity or higher (default: warning).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Config file (default: nearest .mllint-docker.toml or pyproject.toml).")
+@click.option("-q", "--quiet", is_flag=True, help="Only findings, one line each.")
+@click.option("-v", "--verbose", is_flag=True, help="Say which files and build contexts were used.")
+def check(paths, fmt, select, extend_select, ignore, fail_on, config_path, quiet, verbose) -> None:
+    """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
+    from mllint_docker.config import ConfigError, find_config, load_config
+    from mllint_docker.engine import Engine, select_rules
+    from mllint_docker.project import load_project
+
+    paths = list(paths) or [Path(".")]
+    for p in paths:
+        if not p.exists():
+            _fail(f"{p}: no such file or directory")
+        if not os.access(p, os.R_OK):
+            _fail(f"{p}: permission denied")
+    try:
+        if config_path is not None and not config_path.is_file():
+            _fail(f"{config_path}: config file not found")
+        config = load_config(config_path or find_config(paths[0] if paths[0].is_dir() else paths[0].parent))
+        selection = select_rules(config, _split(select), _split(ignore), _split(extend_select))
+    except ConfigError as err:
+        _fail(str(err))
+    fail_on = fail_on or config.fail_on
+    project = load_project(paths, config)
+    if verbose:
+        for note in project.notes:
+            click.echo(f"mllint: {note}", err=True)
+    findings = Engine(project, selection, config).run()
+    files_checked = len(project.dockerfiles) + len(project.requirements) + len(project.compose_files)
+    from mllint_docker.reporters import get
+
+    get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet)
+    threshold = severity_rank(fail_on)
+    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def list_rules(fmt) -> None:
+    """List every rule: code, name, default severity, whether it is on by default."""
+    from mllint_docker.rules import all_rules
+
+    rules = [r for r in all_rules()]
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "default": r.default,
+                                "group": r.group, "summary": r.summary, "hadolint": list(r.hadolint)} for r in rules],
+                              indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in ("code", "name", "severity", "default", "summary"):
+        table.add_column(col)
+    for r in rules:
+        table.add_row(r.code, r.name, r.severity, "on" if r.default else "off", r.summary)
+    Console(soft_wrap=False).print(table)
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule) -> None:
+    """Show a rule's documentation (by name or code)."""
+    from mllint_docker.docs import rule_doc
+    from mllint_docker.rules import by_name
+
+    r = by_name(rule)
+    if r is None:
+        _fail(f"unknown rule {rule!r} (see `mllint rules`)")
+    text = rule_doc(r.name)
+    if text is None:
+        _fail(f"no documentation found for {r.name}")
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        click.echo(text)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("-f", "--file", "dockerfile", type=click.Path(path_type=Path), default=None,
+              help="The Dockerfile (default: the Dockerfiles in PATH).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def context(path, dockerfile, fmt) -> None:
+    """Show what Docker would send as the build context: every file, largest first, and which COPY/ADD
+    brings it into the image."""
+    from mllint_docker.contextreport import context_report, render_context_text
+
+    if not path.is_dir():
+        _fail(f"{path}: not a directory")
+    if dockerfile is not None and not dockerfile.is_file():
+        _fail(f"{dockerfile}: no such file")
+    report = context_report(path, dockerfile)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(report, indent=2))
+    else:
+        render_context_text(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

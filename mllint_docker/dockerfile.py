@@ -1,0 +1,409 @@
+"""The Dockerfile model: stages, instructions with exact lines, resolved ARG/ENV, and the shell
+commands of every RUN. Parsing follows BuildKit's parser (via e2b-dockerfile-utils, a port of it),
+so what Docker reads is what rules see: heredocs, escape directives, continuations with comments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from e2b_dockerfile_utils import DockerfileSyntaxError, ShellLex, parse_dockerfile_ast
+
+from mllint_docker.shell import LineMap, Script, Snippet, is_python, parse_argv, parse_script, SHELLS
+
+MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024
+_HEREDOC_MARK = re.compile(r"<<(-?)\s*(['\"]?)([^\s'\"<>|;&]+)\2")
+_SHEBANG = re.compile(r"^#!\s*(\S+)(?:\s+(\S+))?")
+
+
+@dataclass(frozen=True, slots=True)
+class Heredoc:
+    name: str
+    content: str
+    # First line of the body in the Dockerfile.
+    line: int
+    chomp: bool
+    expand: bool
+
+
+@dataclass(slots=True)
+class Instruction:
+    keyword: str  # upper case: RUN, COPY, ...
+    line: int
+    end_line: int
+    original: str  # the continuation-joined text, as BuildKit keeps it
+    flags: dict[str, list[str]]  # `--from=base` -> {"from": ["base"]}
+    args: list[str]  # arguments as written (not expanded)
+    json: bool
+    heredocs: list[Heredoc]
+    stage: int  # index of the stage, -1 for global ARGs before the first FROM
+    # Arguments with ARG/ENV of the stage substituted and quotes removed (COPY/ADD/USER/WORKDIR/...).
+    expanded: list[str] = field(default_factory=list)
+    # RUN only: the shell commands and interpreter snippets it runs.
+    script: Script | None = None
+    # Comment lines directly above the instruction: (line, text without '#').
+    comments_above: list[tuple[int, str]] = field(default_factory=list)
+
+    def flag(self, name: str) -> str | None:
+        values = self.flags.get(name)
+        return values[-1] if values else None
+
+    @property
+    def commands(self):
+        return self.script.commands if self.script else []
+
+    @property
+    def snippets(self) -> list[Snippet]:
+        return self.script.snippets if self.script else []
+
+
+@dataclass(slots=True)
+class CopySpec:
+    """A COPY or ADD: its sources (expanded), destination, and where it copies from."""
+
+    instruction: Instruction
+    sources: list[str]
+    dest: str
+    from_stage: "Stage | None"  # --from a stage of this Dockerfile
+    from_image: str | None  # --from an image or an unknown name
+    heredoc_sources: list[str]
+
+    @property
+    def from_context(self) -> bool:
+        return self.from_stage is None and self.from_image is None
+
+
+@dataclass(slots=True)
+class Stage:
+    index: int
+    name: str | None
+    from_instruction: Instruction
+    base_raw: str  # as written: `img:${V}`
+    base: str  # resolved: `img:latest`
+    base_stage: "Stage | None"  # FROM an earlier stage
+    base_unresolved: bool  # the reference still holds a variable nobody defines
+    instructions: list[Instruction] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # ARG and ENV values in force at the end
+
+    @property
+    def line(self) -> int:
+        return self.from_instruction.line
+
+    def chain(self) -> list["Stage"]:
+        """This stage and the stages it derives from, nearest first."""
+        out, seen, s = [], set(), self
+        while s is not None and s.index not in seen:
+            out.append(s)
+            seen.add(s.index)
+            s = s.base_stage
+        return out
+
+    def of(self, *keywords: str) -> list[Instruction]:
+        return [i for i in self.instructions if i.keyword in keywords]
+
+
+@dataclass(slots=True)
+class ParseError:
+    line: int | None
+    message: str
+
+
+@dataclass(slots=True)
+class Dockerfile:
+    path: Path
+    lines: list[str]
+    instructions: list[Instruction]
+    stages: list[Stage]
+    global_args: dict[str, str]
+    escape: str
+    copies: list[CopySpec]
+    error: ParseError | None = None
+    # Comment lines outside instructions: (line, text without '#').
+    comments: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    def stage_by_ref(self, ref: str, before: int | None = None) -> Stage | None:
+        """A stage named `ref` (case-insensitive) or with index `ref`, defined before stage `before`."""
+        limit = len(self.stages) if before is None else before
+        for s in self.stages[:limit]:
+            if s.name and s.name.lower() == ref.lower():
+                return s
+        if ref.isdigit() and int(ref) < limit:
+            return self.stages[int(ref)]
+        return None
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
+    """Returns (text, None) or (None, reason) for binary, oversize or unreadable files."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, f"file is {size} bytes, larger than the {limit} bytes this linter reads"
+        data = path.read_bytes()
+    except OSError as err:
+        return None, f"cannot read file: {err.strerror or err}"
+    if b"\0" in data[:8192]:
+        return None, "binary file (contains NUL bytes)"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace"), None
+
+
+def parse_dockerfile(path: Path, text: str | None = None, build_args: dict[str, str] | None = None) -> Dockerfile:
+    if text is None:
+        text, reason = read_text(path, MAX_DOCKERFILE_BYTES)
+        if text is None:
+            return Dockerfile(path, [], [], [], {}, "\\", [], ParseError(None, reason or "unreadable"))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines()
+    try:
+        ast = parse_dockerfile_ast(text)
+    except DockerfileSyntaxError as err:
+        return Dockerfile(path, lines, [], [], {}, "\\", [], ParseError(err.line, str(err).split(": ", 1)[-1]))
+    except (ValueError, RecursionError) as err:
+        return Dockerfile(path, lines, [], [], {}, "\\", [], ParseError(None, str(err)))
+    return _Resolver(path, lines, ast, build_args or {}).run()
+
+
+class _Resolver:
+    """Walks the instructions once, tracking stages and ARG/ENV values as BuildKit does."""
+
+    def __init__(self, path: Path, lines: list[str], ast, build_args: dict[str, str]):
+        self.path, self.lines, self.ast, self.build_args = path, lines, ast, build_args
+        self.escape = ast.escape_token
+        self.cont = re.compile(f"([^{re.escape(self.escape)}]){re.escape(self.escape)}[ \\t]*$|^{re.escape(self.escape)}[ \\t]*$")
+
+    def lex(self, env: dict[str, str]) -> ShellLex:
+        return ShellLex(self.escape, env=env)
+
+    def expand_word(self, word: str, env: dict[str, str]) -> str:
+        try:
+            return self.lex(env).process_word(word)
+        except ValueError:
+            return word
+
+    def run(self) -> Dockerfile:
+        global_args: dict[str, str] = {}
+        global_declared: set[str] = set()
+        stages: list[Stage] = []
+        instructions: list[Instruction] = []
+        copies: list[CopySpec] = []
+        env: dict[str, str] = {}
+        covered: set[int] = set()
+        for raw in self.ast.instructions:
+            covered.update(range(raw.start_line, raw.end_line + 1))
+            inst = self.instruction(raw, len(stages) - 1)
+            instructions.append(inst)
+            kw = inst.keyword
+            if kw == "FROM":
+                stage = self.stage(inst, stages, global_args)
+                stages.append(stage)
+                env = dict(stage.base_stage.env) if stage.base_stage else {}
+                stage.env = env
+                inst.stage = stage.index
+                stage.instructions.append(inst)
+                continue
+            if not stages:
+                if kw == "ARG":
+                    for name, value in self.arg_pairs(inst, global_args):
+                        global_declared.add(name)
+                        if name in self.build_args:
+                            value = self.build_args[name]
+                        if value is not None:
+                            global_args[name] = value
+                continue
+            stage = stages[-1]
+            stage.instructions.append(inst)
+            if kw == "ARG":
+                for name, value in self.arg_pairs(inst, env):
+                    if name in self.build_args:
+                        env[name] = self.build_args[name]
+                    elif value is not None:
+                        env[name] = value
+                    elif name in global_args:
+                        env[name] = global_args[name]
+            elif kw == "ENV":
+                a = inst.args
+                for i in range(0, len(a) - 2, 3):
+                    env[a[i]] = self.expand_word(a[i + 1], env)
+            if kw in ("COPY", "ADD", "USER", "WORKDIR", "ADD", "EXPOSE", "VOLUME", "ONBUILD") and not inst.json:
+                inst.expanded = [self.expand_word(a, env) for a in inst.args]
+            else:
+                inst.expanded = list(inst.args)
+            if kw == "RUN":
+                inst.script = self.script(raw, inst, env)
+            if kw in ("COPY", "ADD"):
+                copies.append(self.copy_spec(inst, stages))
+        comments = self.comments(covered)
+        by_line = {line: text for line, text in comments}
+        for inst in instructions:
+            n = inst.line - 1
+            above = []
+            while n in by_line:
+                above.append((n, by_line[n]))
+                n -= 1
+            inst.comments_above = above[::-1]
+        return Dockerfile(self.path, self.lines, instructions, stages, global_args, self.escape, copies, None, comments)
+
+    def comments(self, covered: set[int]) -> list[tuple[int, str]]:
+        out = []
+        for n, text in enumerate(self.lines, 1):
+            s = text.strip()
+            if s.startswith("#") and n not in covered:
+                out.append((n, s[1:].strip()))
+        return out
+
+    def instruction(self, raw, stage_index: int) -> Instruction:
+        flags: dict[str, list[str]] = {}
+        for f in raw.flags:
+            key, _, value = f[2:].partition("=")
+            flags.setdefault(key.lower(), []).append(value)
+        heredocs = []
+        if raw.heredocs:
+            line = raw.end_line - sum(h.content.count("\n") + 1 for h in raw.heredocs) + 1
+            for h in raw.heredocs:
+                heredocs.append(Heredoc(h.name, h.content, line, h.chomp, h.expand))
+                line += h.content.count("\n") + 1
+        return Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags, list(raw.args), raw.json, heredocs, stage_index)
+
+    def arg_pairs(self, inst: Instruction, env: dict[str, str]):
+        for a in inst.args:
+            name, eq, value = a.partition("=")
+            yield name, (self.expand_word(value, env) if eq else None)
+
+    def stage(self, inst: Instruction, stages: list[Stage], global_args: dict[str, str]) -> Stage:
+        args = inst.args
+        base_raw = args[0] if args else ""
+        name = args[2] if len(args) >= 3 and args[1].lower() == "as" else None
+        base = self.expand_word(base_raw, global_args)
+        unresolved = "$" in base
+        base_stage = None
+        for s in stages:
+            if s.name and s.name.lower() == base.lower():
+                base_stage = s
+        return Stage(len(stages), name, inst, base_raw, base, base_stage, unresolved)
+
+    def copy_spec(self, inst: Instruction, stages: list[Stage]) -> CopySpec:
+        values = inst.expanded if not inst.json else list(inst.args)
+        heredoc_names = {h.name for h in inst.heredocs}
+        sources, heredoc_sources = [], []
+        for v in values[:-1]:
+            m = _HEREDOC_MARK.fullmatch(v)
+            if m and m.group(3) in heredoc_names:
+                heredoc_sources.append(m.group(3))
+            else:
+                sources.append(v)
+        dest = values[-1] if values else ""
+        from_ref = inst.flag("from")
+        from_stage = from_image = None
+        if from_ref is not None:
+            ref = self.expand_word(from_ref, stages[-1].env if stages else {})
+            from_stage = next((s for s in stages if s.name and s.name.lower() == ref.lower()), None)
+            if from_stage is None and ref.isdigit() and int(ref) < len(stages):
+                from_stage = stages[int(ref)]
+            if from_stage is None:
+                from_image = ref
+        return CopySpec(inst, sources, dest, from_stage, from_image, heredoc_sources)
+
+    # RUN -----------------------------------------------------------------
+
+    def header_map(self, start: int, end: int) -> tuple[str, LineMap]:
+        """Joins the instruction's lines as BuildKit does, remembering where each piece came from."""
+        parts: list[str] = []
+        starts, lines, cols = [], [], []
+        offset = 0
+        for n in range(start, end + 1):
+            raw = self.lines[n - 1] if n - 1 < len(self.lines) else ""
+            col = 1
+            if n == start:
+                stripped = raw.lstrip(" \t\f\v\r")
+                col += len(raw) - len(stripped)
+                raw = stripped
+            elif raw.lstrip(" \t\f\v\r").startswith("#") or not raw.strip():
+                continue
+            piece, done = self.cont.subn(r"\1", raw)
+            piece = piece if done else raw
+            starts.append(offset)
+            lines.append(n)
+            cols.append(col)
+            data = piece.encode("utf-8", "surrogateescape")
+            parts.append(piece)
+            offset += len(data)
+            if not done:
+                break
+        return "".join(parts), LineMap(starts or [0], lines or [start], cols or [1])
+
+    def script(self, raw, inst: Instruction, env: dict[str, str]) -> Script:
+        if inst.json:
+            return parse_argv(inst.args, inst.line, env)
+        command = inst.args[0] if inst.args else ""
+        header_end = inst.heredocs[0].line - 1 if inst.heredocs else inst.end_line
+        joined, lmap = self.header_map(inst.line, header_end)
+        at = joined.rfind(command) if command else -1
+        if at < 0:
+            lmap, at = LineMap([0], [inst.line], [1]), 0
+            joined = command
+        prefix = len(joined[:at].encode("utf-8", "surrogateescape"))
+        if not inst.heredocs:
+            return parse_script(command, lmap.shifted(prefix), env)
+        # Heredoc markers are masked with spaces so offsets stay; bodies are parsed on their own.
+        masked = _HEREDOC_MARK.sub(lambda m: " " * len(m.group(0)), command)
+        script = parse_script(masked, lmap.shifted(prefix), env)
+        only_heredoc = not masked.strip()
+        for h in inst.heredocs:
+            consumer = _heredoc_consumer(command, h.name, script)
+            body = _dedent_tabs(h.content) if h.chomp else h.content
+            shebang = _SHEBANG.match(body)
+            interp = None
+            if shebang:
+                prog = shebang.group(1).rsplit("/", 1)[-1]
+                interp = shebang.group(2) if prog == "env" and shebang.group(2) else prog
+            elif only_heredoc:
+                interp = "sh"
+            elif consumer is not None:
+                interp = consumer
+            if interp is None:
+                continue
+            interp = interp.rsplit("/", 1)[-1]
+            if interp in SHELLS:
+                sub = parse_script(body, LineMap.for_block(body.encode("utf-8", "surrogateescape"), h.line), env)
+                script.commands.extend(sub.commands)
+                script.snippets.extend(sub.snippets)
+                script.errors.extend(sub.errors)
+            elif is_python(interp):
+                script.snippets.append(Snippet("python", body, h.line))
+        script.commands.sort(key=lambda c: (c.line, c.column))
+        return script
+
+
+def _heredoc_consumer(command: str, name: str, script: Script) -> str | None:
+    """The program reading heredoc `name` on its standard input (`python3 <<EOF` -> python3)."""
+    for m in _HEREDOC_MARK.finditer(command):
+        if m.group(3) != name:
+            continue
+        data = command.encode("utf-8", "surrogateescape")
+        at = len(command[: m.start()].encode("utf-8", "surrogateescape"))
+        end = at + len(m.group(0).encode())
+        for cmd in script.commands:
+            # `python3 <<EOF` holds the marker; in `<<EOF python3` the command follows it.
+            inside = cmd.span[0] <= at <= cmd.span[1]
+            follows = cmd.span[0] >= end and not data[end : cmd.span[0]].strip()
+            if not cmd.nested and (inside or follows):
+                return None if "-c" in cmd.argv[1:] else cmd.name
+    return None
+
+
+def _dedent_tabs(text: str) -> str:
+    return re.sub(r"(?m)^\t+", "", text)

@@ -1,0 +1,219 @@
+"""Runs the selected rules over the project model and applies pragmas, per-file ignores and
+severity overrides. A rule that raises becomes an `internal-error` finding; the others still run.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mllint_docker.config import Config, ConfigError
+from mllint_docker.finding import Finding, Issue, display_path
+from mllint_docker.rules import Rule, all_rules, by_hadolint, by_name, by_selector
+
+_PRAGMA = re.compile(r"mllint:\s*(disable|disable-file)\s*=\s*([\w\-, ]+)", re.I)
+_HADOLINT = re.compile(r"hadolint\s+(global\s+)?ignore\s*=\s*([\w, ]+)", re.I)
+
+
+@dataclass
+class Selection:
+    rules: list[Rule]
+    severity: dict[str, str] = field(default_factory=dict)  # code -> level
+
+    def enabled(self, code: str) -> bool:
+        return any(r.code == code for r in self.rules)
+
+
+def select_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None,
+                 extend_select: list[str] | None = None) -> Selection:
+    """ruff's model: `select` replaces the defaults, `extend-select` adds, `ignore` removes;
+    CLI values override the config's. Unknown selectors raise ConfigError."""
+
+    def resolve(selectors: list[str], where: str) -> list[Rule]:
+        out = []
+        for s in selectors:
+            found = by_selector(s)
+            if not found:
+                raise ConfigError(f"{where}: unknown rule {s!r} (see `mllint rules`)")
+            out.extend(found)
+        return out
+
+    where_cfg = str(config.path) if config.path else "config"
+    base = resolve(select, "--select") if select is not None else (
+        resolve(config.select, f"{where_cfg}: select") if config.select is not None else
+        [r for r in all_rules() if r.default])
+    chosen = {r.code: r for r in base}
+    for r in resolve(config.extend_select, f"{where_cfg}: extend-select") + resolve(extend_select or [], "--extend-select"):
+        chosen[r.code] = r
+    for r in resolve(config.ignore, f"{where_cfg}: ignore") + resolve(ignore or [], "--ignore"):
+        chosen.pop(r.code, None)
+    severity = {}
+    for key, level in config.severity.items():
+        found = by_selector(key)
+        if not found:
+            raise ConfigError(f"{where_cfg}: severity: unknown rule {key!r}")
+        for r in found:
+            severity[r.code] = level
+    for meta in ("MLD001", "MLD002"):  # files that cannot be read are always reported
+        chosen.setdefault(meta, next(r for r in all_rules() if r.code == meta))
+    return Selection(sorted(chosen.values(), key=lambda r: r.code), severity)
+
+
+class Pragmas:
+    """Inline suppressions of one file: per line range, and for the whole file."""
+
+    def __init__(self) -> None:
+        self.file_wide: set[str] = set()
+        self.ranges: list[tuple[int, int, set[str]]] = []
+        self.unknown: list[tuple[int, str]] = []
+
+    def add(self, names: str, line: int, start: int, end: int, file_wide: bool, hadolint: bool = False) -> None:
+        codes: set[str] = set()
+        for name in (n.strip() for n in names.split(",")):
+            if not name:
+                continue
+            if hadolint:
+                codes.update(r.code for r in by_hadolint(name))  # codes we have no equivalent of are hadolint's own
+                continue
+            r = by_name(name)
+            if r is None:
+                self.unknown.append((line, name))
+            else:
+                codes.add(r.code)
+        if file_wide:
+            self.file_wide |= codes
+        elif codes:
+            self.ranges.append((start, end, codes))
+
+    def suppresses(self, code: str, line: int | None) -> bool:
+        if code in self.file_wide:
+            return True
+        return line is not None and any(s <= line <= e and code in c for s, e, c in self.ranges)
+
+
+def dockerfile_pragmas(df) -> Pragmas:
+    p = Pragmas()
+    for inst in df.instructions:
+        for line, text in inst.comments_above:
+            for m in _PRAGMA.finditer(text):
+                if m.group(1).lower() == "disable":
+                    p.add(m.group(2), line, inst.line, inst.end_line, False)
+            for m in _HADOLINT.finditer(text):
+                if not m.group(1):
+                    p.add(m.group(2), line, inst.line, inst.end_line, False, hadolint=True)
+    for line, text in df.comments:
+        for m in _PRAGMA.finditer(text):
+            if m.group(1).lower() == "disable-file":
+                p.add(m.group(2), line, 0, 0, True)
+        for m in _HADOLINT.finditer(text):
+            if m.group(1):
+                p.add(m.group(2), line, 0, 0, True, hadolint=True)
+    return p
+
+
+def line_pragmas(lines: list[str]) -> Pragmas:
+    """Requirements and similar files: a trailing `# mllint: disable=...` applies to its line."""
+    p = Pragmas()
+    for n, text in enumerate(lines, 1):
+        if "mllint" not in text:
+            continue
+        hash_at = text.find("#")
+        if hash_at < 0:
+            continue
+        for m in _PRAGMA.finditer(text[hash_at:]):
+            p.add(m.group(2), n, n, n, m.group(1).lower() == "disable-file")
+    return p
+
+
+class Engine:
+    def __init__(self, project, selection: Selection, config: Config):
+        self.project = project
+        self.selection = selection
+        self.config = config
+        self.findings: list[Finding] = []
+        self._pragmas: dict[Path, Pragmas] = {}
+        self._meta = {r.name: r for r in all_rules() if r.check is None}
+
+    # Emitting ------------------------------------------------------------
+
+    def emit(self, rule: Rule, file: Path, issue: Issue) -> None:
+        if not self.selection.enabled(rule.code):
+            return
+        target = issue.file or file
+        pragmas = self._pragmas.get(Path(target).resolve())
+        if pragmas is not None and pragmas.suppresses(rule.code, issue.line):
+            return
+        if self._per_file_ignored(rule, target):
+            return
+        severity = self.selection.severity.get(rule.code, rule.severity)
+        self.findings.append(Finding(rule.code, rule.name, severity, Path(target), issue.line, issue.column,
+                                     issue.message, issue.fix))
+
+    def meta(self, name: str, file: Path, line: int | None, message: str) -> None:
+        self.emit(self._meta[name], file, Issue(line, message))
+
+    def _per_file_ignored(self, rule: Rule, file: Path) -> bool:
+        if not self.config.per_file_ignores:
+            return False
+        base = self.config.path.parent if self.config.path else Path.cwd()
+        try:
+            rel = os.path.relpath(Path(file).resolve(), base.resolve()).replace(os.sep, "/")
+        except ValueError:
+            rel = display_path(file)
+        for pattern, names in self.config.per_file_ignores.items():
+            if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(Path(file).name, pattern):
+                for n in names:
+                    if any(r.code == rule.code for r in by_selector(n)):
+                        return True
+        return False
+
+    def _run(self, rule: Rule, target, file: Path) -> None:
+        try:
+            for issue in rule.check(target, self.project):
+                self.emit(rule, file, issue)
+        except Exception as err:  # one broken rule must not stop the others
+            self.meta("internal-error", file, None, f"rule {rule.name} ({rule.code}) failed: {type(err).__name__}: {err}")
+
+    # Running -------------------------------------------------------------
+
+    def run(self) -> list[Finding]:
+        project = self.project
+        for path, message in project.errors:
+            self.meta("parse-error", path, None, message)
+        for cf in project.compose_files:
+            if cf.error:
+                self.meta("parse-error", cf.path, cf.error[0], cf.error[1])
+        df_rules = [r for r in self.selection.rules if r.scope == "dockerfile" and r.check]
+        req_rules = [r for r in self.selection.rules if r.scope == "requirements" and r.check]
+        for df in project.dockerfiles:
+            pragmas = dockerfile_pragmas(df)
+            self._pragmas[df.path.resolve()] = pragmas
+            for line, name in pragmas.unknown:
+                self.meta("unknown-rule", df.path, line, f"pragma names unknown rule {name!r}")
+            if df.error is not None:
+                self.meta("parse-error", df.path, df.error.line, df.error.message)
+                continue
+            for rule in df_rules:
+                self._run(rule, df, df.path)
+        # Requirements files: those found, and those reached from Dockerfiles and includes.
+        done: set[Path] = set()
+        while True:
+            pending = [rf for p, rf in list(project.requirements.items()) if p not in done]
+            if not pending:
+                break
+            for rf in pending:
+                done.add(rf.path.resolve())
+                self._pragmas[rf.path.resolve()] = pragmas = line_pragmas(rf.lines)
+                for line, name in pragmas.unknown:
+                    self.meta("unknown-rule", rf.path, line, f"pragma names unknown rule {name!r}")
+                for line, message in rf.errors:
+                    self.meta("parse-error", rf.path, line, message)
+                for inc, message in project.broken_includes(rf):
+                    self.meta("broken-include", rf.path, inc.line, message)
+                for rule in req_rules:
+                    self._run(rule, rf, rf.path)
+        self.findings.sort(key=Finding.sort_key)
+        return self.findings

@@ -1,0 +1,37 @@
+"""Image references as Docker reads them: `registry:5000/ns/name:tag@sha256:...`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    name: str  # without tag and digest: `nvidia/cuda`, `registry:5000/x/y`
+    tag: str | None
+    digest: str | None
+
+    @classmethod
+    def parse(cls, ref: str) -> "ImageRef":
+        ref = ref.strip()
+        digest = None
+        if "@" in ref:
+            ref, digest = ref.split("@", 1)
+        tag = None
+        slash = ref.rfind("/")
+        colon = ref.rfind(":")
+        if colon > slash:
+            ref, tag = ref[:colon], ref[colon + 1 :]
+        return cls(ref, tag, digest)
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.name.lower() == "scratch" and not self.tag
+
+    @property
+    def repository(self) -> str:
+        """The name without a registry host: `nvcr.io/nvidia/pytorch` -> `nvidia/pytorch`."""
+        first, _, rest = self.name.partition("/")
+        if rest and ("." in first or ":" in first or first == "localhost"):
+            return rest
+        return self.name.removeprefix("docker.io/").removeprefix("library/")

@@ -1,0 +1,145 @@
+"""Requirements files as pip reads them (pip-requirements-parser uses pip's own code): each
+requirement with its line, options, includes resolved relative to the including file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mllint_docker.dockerfile import read_text
+
+MAX_REQUIREMENTS_BYTES = 4 * 1024 * 1024
+_SHA = re.compile(r"@([0-9a-fA-F]{40}|[0-9a-fA-F]{64})(?:#|$)")
+_PIN_OPS = ("==", "===")
+
+
+@dataclass(slots=True)
+class Requirement:
+    name: str  # canonical: lower case, `-` for `_` and `.`
+    specifier: str  # `==1.2`, `>=2,<3`, "" for a bare name
+    line: int
+    text: str  # the requirement as written, options excluded
+    url: str | None = None  # VCS or URL requirement
+    editable: bool = False
+    hashes: bool = False
+    marker: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """Exactly one version: `==1.2` (no wildcard) or `===1.2`; a URL only at an immutable ref."""
+        if self.url is not None:
+            return self.hashes or bool(_SHA.search(self.url)) or _is_archive_with_hash(self.url)
+        parts = [p.strip() for p in self.specifier.split(",") if p.strip()]
+        return any(p.startswith(_PIN_OPS) and "*" not in p for p in parts)
+
+    @property
+    def pinned_version(self) -> str | None:
+        for p in self.specifier.split(","):
+            p = p.strip()
+            if p.startswith("===") or (p.startswith("==") and "*" not in p):
+                return p.lstrip("=")
+        return None
+
+
+@dataclass(slots=True)
+class Option:
+    line: int
+    name: str  # pip's option name, e.g. `extra_index_urls`, `trusted_hosts`, `index_url`
+    values: list[str]
+    text: str
+
+
+@dataclass(slots=True)
+class Include:
+    line: int
+    kind: str  # "requirement" (-r) or "constraint" (-c)
+    target: str  # as written
+    path: Path | None  # resolved local path; None for a URL
+
+
+@dataclass(slots=True)
+class RequirementsFile:
+    path: Path
+    requirements: list[Requirement] = field(default_factory=list)
+    options: list[Option] = field(default_factory=list)
+    includes: list[Include] = field(default_factory=list)
+    errors: list[tuple[int | None, str]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+def canonical_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _is_archive_with_hash(url: str) -> bool:
+    return bool(re.search(r"#(sha256|sha384|sha512|md5)=", url))
+
+
+def parse_requirements(path: Path) -> RequirementsFile:
+    """Parses one file; includes are listed, not followed (the project follows them, once each)."""
+    rf = RequirementsFile(path)
+    text, reason = read_text(path, MAX_REQUIREMENTS_BYTES)
+    if text is None:
+        rf.errors.append((None, reason or "unreadable"))
+        return rf
+    rf.lines = text.splitlines()
+    from pip_requirements_parser import RequirementsFile as PipFile  # 80 ms to import: only when needed
+
+    try:
+        items = list(PipFile.parse(str(path), include_nested=False))
+    except Exception as err:  # pip's code raises many types on odd input; report, never crash
+        rf.errors.append((_line_of(err), f"cannot parse requirements: {err}"))
+        return rf
+    for item in items:
+        kind = type(item).__name__
+        if kind in ("InstallRequirement", "EditableRequirement"):
+            rf.requirements.append(_requirement(item, kind == "EditableRequirement"))
+        elif kind == "OptionLine":
+            line = item.requirement_line.line_number
+            for name, values in item.options.items():
+                values = values if isinstance(values, list) else [values]
+                if name in ("requirements", "constraints"):
+                    for target in values:
+                        rf.includes.append(Include(line, name[:-1], target, _resolve(path, target)))
+                else:
+                    rf.options.append(Option(line, name, [str(v) for v in values], item.requirement_line.line))
+        elif kind == "InvalidRequirementLine":
+            msg = item.error_message.strip().splitlines()[0] if item.error_message else "invalid requirement"
+            rf.errors.append((item.requirement_line.line_number, msg.lstrip("# ")))
+    return rf
+
+
+def _requirement(item, editable: bool) -> Requirement:
+    rl = item.requirement_line
+    req = item.req
+    link = item.link
+    url = link.url if link is not None else (req.url if req is not None and req.url else None)
+    name = canonical_name(req.name) if req is not None and req.name else (item.name if hasattr(item, "name") and item.name else "")
+    spec = str(req.specifier) if req is not None else ""
+    text = rl.line.split(" #", 1)[0].strip() if rl.line else ""
+    return Requirement(
+        name=canonical_name(name or ""),
+        specifier=spec,
+        line=rl.line_number,
+        text=text,
+        url=url,
+        editable=editable,
+        hashes=bool(item.hash_options),
+        marker=str(item.marker) if item.marker else None,
+    )
+
+
+def _resolve(including: Path, target: str) -> Path | None:
+    if re.match(r"^[a-z][a-z0-9+.-]*://", target, re.I):
+        return None
+    return (including.parent / target).resolve() if not Path(target).is_absolute() else Path(target)
+
+
+def _line_of(err: Exception) -> int | None:
+    m = re.search(r"line (\d+)", str(err))
+    return int(m.group(1)) if m else None

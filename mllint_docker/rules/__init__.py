@@ -1,0 +1,106 @@
+"""The rule registry. A rule is one small module: its metadata in the `@rule(...)` call, then a
+`check` generator that reads the model and yields `Issue`s. The list below is the registry.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from mllint_docker.finding import Issue
+
+__all__ = ["Issue", "Rule", "rule", "all_rules", "by_selector"]
+
+# Scopes: what `check` receives as its first argument.
+#   dockerfile   -> mllint_docker.dockerfile.Dockerfile (with the Project as second argument)
+#   requirements -> mllint_docker.requirements.RequirementsFile
+#   image        -> mllint_docker.image report (only with --build / `mllint image`)
+SCOPES = ("dockerfile", "requirements", "image")
+
+_MODULES = (
+    "meta",
+    "base_image_unpinned",
+    "runs_as_root",
+    "missing_dockerignore",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    scope: str
+    summary: str
+    check: Callable[..., Iterable[Issue]] | None
+    default: bool = True
+    hadolint: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        return GROUPS.get(self.code[:4], "")
+
+
+GROUPS = {
+    "MLD0": "meta",
+    "MLD1": "dockerfile",
+    "MLD2": "dependencies",
+    "MLD3": "build context",
+    "MLD4": "security",
+    "MLD5": "image",
+}
+
+_registry: dict[str, Rule] = {}
+_loaded = False
+
+
+def rule(code: str, name: str, severity: str, *, scope: str, summary: str, default: bool = True,
+         hadolint: tuple[str, ...] = ()):
+    """Registers the decorated `check` function as a rule."""
+
+    def register(fn):
+        _registry[code] = Rule(code, name, severity, scope, summary, fn, default, hadolint)
+        return fn
+
+    return register
+
+
+def declare(code: str, name: str, severity: str, *, scope: str, summary: str, default: bool = True,
+            hadolint: tuple[str, ...] = ()) -> Rule:
+    """A rule whose findings the engine itself emits (parse errors, internal errors)."""
+    r = Rule(code, name, severity, scope, summary, None, default, hadolint)
+    _registry[code] = r
+    return r
+
+
+def all_rules() -> list[Rule]:
+    global _loaded
+    if not _loaded:
+        for mod in _MODULES:
+            importlib.import_module(f"mllint_docker.rules.{mod}")
+        _loaded = True
+    return sorted(_registry.values(), key=lambda r: r.code)
+
+
+def by_name(name_or_code: str) -> Rule | None:
+    key = name_or_code.strip()
+    for r in all_rules():
+        if r.code.lower() == key.lower() or r.name == key.lower():
+            return r
+    return None
+
+
+def by_selector(selector: str) -> list[Rule]:
+    """A code, a name, a code prefix (`MLD1`) or `ALL`; [] when nothing matches."""
+    s = selector.strip()
+    if s.upper() == "ALL":
+        return all_rules()
+    exact = by_name(s)
+    if exact is not None:
+        return [exact]
+    return [r for r in all_rules() if r.code.upper().startswith(s.upper()) and len(s) >= 3]
+
+
+def by_hadolint(code: str) -> list[Rule]:
+    return [r for r in all_rules() if code.upper() in r.hadolint]

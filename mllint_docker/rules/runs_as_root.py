@@ -1,0 +1,24 @@
+from mllint_docker.rules import Issue, rule
+
+ROOT_USERS = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
+
+
+@rule("MLD401", "runs-as-root", "warning", scope="dockerfile", hadolint=("DL3002",),
+      summary="The final stage runs as root: no USER, or its last USER is root")
+def check(df, project):
+    final = df.final_stage
+    if final is None:
+        return
+    for stage in final.chain():
+        users = stage.of("USER")
+        if users:
+            last = users[-1]
+            user = (last.expanded or last.args or [""])[0].strip()
+            if user in ROOT_USERS:
+                yield Issue(last.line, f"the container runs as root: the last USER is `{user}`",
+                            fix="create an unprivileged user and switch to it with `USER` at the end of the final stage")
+            return
+    if final.base_stage is None and final.base.lower() == "scratch":
+        return  # a scratch image has no users; the process's UID comes from the runtime
+    yield Issue(final.line, "the container runs as root: the final stage sets no USER",
+                fix="add e.g. `RUN useradd --create-home app` and `USER app` to the final stage")

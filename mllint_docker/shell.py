@@ -1,0 +1,297 @@
+"""Shell commands inside RUN: a real shell parse giving each simple command its argv and exact line.
+
+tree-sitter-bash is used because it never gives up on a script: it recovers around syntax it does
+not know and still reports every command it can see, with byte positions (see README, design notes).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping, Sequence
+
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash", "ksh"})
+_PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=+?][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One argument of a command: its shell value (quotes removed, known variables expanded)."""
+
+    value: str
+    raw: str
+    line: int
+    column: int
+    # True when the value still holds a `$VAR` the model could not resolve.
+    unresolved: bool = False
+
+
+@dataclass(slots=True)
+class Command:
+    """A simple command: `FOO=1 pip install x` has argv ['pip', 'install', 'x']."""
+
+    words: list[Word]
+    line: int
+    column: int
+    assignments: dict[str, str] = field(default_factory=dict)
+    # The command ran in a nested shell or interpreter (`sh -c '...'`).
+    nested: bool = False
+    # Byte span in the text that was parsed (meaningful for commands that are not nested).
+    span: tuple[int, int] = (0, 0)
+
+    @property
+    def argv(self) -> list[str]:
+        return [w.value for w in self.words]
+
+    @property
+    def name(self) -> str:
+        """The program's base name: `/usr/bin/pip3` -> `pip3`."""
+        return self.words[0].value.rsplit("/", 1)[-1] if self.words else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """Code run by an interpreter other than the shell (`python -c`, `python <<EOF`)."""
+
+    language: str
+    text: str
+    line: int
+
+
+@dataclass(slots=True)
+class Script:
+    commands: list[Command] = field(default_factory=list)
+    snippets: list[Snippet] = field(default_factory=list)
+    # (line, message) for text the shell parser could not read.
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+class LineMap:
+    """Maps a byte offset in a text handed to the parser back to (line, column) in the source file."""
+
+    def __init__(self, starts: Sequence[int], lines: Sequence[int], columns: Sequence[int]):
+        self._starts = list(starts)
+        self._lines = list(lines)
+        self._columns = list(columns)
+
+    @classmethod
+    def for_block(cls, data: bytes, first_line: int, first_column: int = 1) -> "LineMap":
+        """A text whose lines are consecutive source lines (heredoc bodies, scripts)."""
+        starts, lines, cols = [0], [first_line], [first_column]
+        pos = data.find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            lines.append(lines[-1] + 1)
+            cols.append(1)
+            pos = data.find(b"\n", pos + 1)
+        return cls(starts, lines, cols)
+
+    def shifted(self, offset: int) -> "LineMap":
+        """The map of a substring that starts at `offset` of this map's text."""
+        return _ShiftedMap(self, offset)
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        i = max(bisect.bisect_right(self._starts, offset) - 1, 0)
+        return self._lines[i], self._columns[i] + offset - self._starts[i]
+
+
+class _ShiftedMap(LineMap):
+    def __init__(self, base: LineMap, offset: int):
+        self._base, self._offset = base, offset
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        return self._base.locate(self._offset + offset)
+
+
+_parser = None
+
+
+def _get_parser():
+    global _parser
+    if _parser is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _parser
+
+
+def expand(value: str, env: Mapping[str, str]) -> tuple[str, bool]:
+    """Substitutes known `$VAR`/`${VAR}`; returns the text and whether unknown variables remain."""
+    unresolved = False
+
+    def sub(m: re.Match) -> str:
+        nonlocal unresolved
+        name = m.group(1) or m.group(2)
+        if name in env:
+            return env[name]
+        unresolved = True
+        return m.group(0)
+
+    if "$" not in value:
+        return value, False
+    return _VAR.sub(sub, value), unresolved
+
+
+class _Builder:
+    def __init__(self, env: Mapping[str, str], script: Script, depth: int):
+        self.env = env
+        self.script = script
+        self.depth = depth
+
+    def parse(self, data: bytes, lines: LineMap, nested: bool) -> None:
+        tree = _get_parser().parse(data)
+        root = tree.root_node
+        if root.has_error:
+            line, _ = lines.locate(_first_error(root))
+            self.script.errors.append((line, "shell syntax the parser could not read"))
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "command":
+                self._command(node, data, lines, nested)
+            elif node.type == "heredoc_body":
+                continue
+            stack.extend(reversed(node.children))
+
+    def _word(self, node, data: bytes, lines: LineMap) -> Word:
+        value, unresolved = self._value(node, data)
+        line, col = lines.locate(node.start_byte)
+        return Word(value, _text(node, data), line, col, unresolved)
+
+    def _value(self, node, data: bytes) -> tuple[str, bool]:
+        t = node.type
+        if t == "raw_string":
+            return _text(node, data)[1:-1], False
+        if t in ("string", "translated_string"):
+            parts, unresolved = [], False
+            for child in node.children:
+                if child.type == '"':
+                    continue
+                if child.type == "string_content":
+                    parts.append(re.sub(r'\\([$`"\\\n])', r"\1", _text(child, data)))
+                else:
+                    v, u = self._value(child, data)
+                    parts.append(v)
+                    unresolved |= u
+            return "".join(parts), unresolved
+        if t == "concatenation":
+            parts, unresolved = [], False
+            for child in node.children:
+                v, u = self._value(child, data)
+                parts.append(v)
+                unresolved |= u
+            return "".join(parts), unresolved
+        if t in ("simple_expansion", "expansion"):
+            return expand(_text(node, data), self.env)
+        if t == "ansi_c_string":
+            return _text(node, data)[2:-1], False
+        text = _text(node, data)
+        if t == "word":
+            text = re.sub(r"\\(.)", r"\1", text.replace("\\\n", ""))
+        return (text, "$" in text) if t in ("command_substitution", "arithmetic_expansion") else (text, False)
+
+    def _command(self, node, data: bytes, lines: LineMap, nested: bool) -> None:
+        words: list[Word] = []
+        assignments: dict[str, str] = {}
+        for child in node.children:
+            t = child.type
+            if t == "variable_assignment":
+                name = child.child_by_field_name("name")
+                value = child.child_by_field_name("value")
+                if name is not None:
+                    assignments[_text(name, data)] = self._value(value, data)[0] if value else ""
+            elif t == "command_name":
+                inner = child.children[0] if child.children else child
+                words.append(self._word(inner, data, lines))
+            elif words and t not in ("file_redirect", "herestring_redirect", "heredoc_redirect", "comment"):
+                if t.endswith("redirect"):
+                    continue
+                words.append(self._word(child, data, lines))
+        if not words:
+            return
+        line, col = lines.locate(node.start_byte)
+        cmd = Command(words, words[0].line, words[0].column if line == words[0].line else col, assignments, nested, (node.start_byte, node.end_byte))
+        self.script.commands.append(cmd)
+        self._nested(cmd, node, data, lines)
+
+    def _nested(self, cmd: Command, node, data: bytes, lines: LineMap) -> None:
+        """Follows `sh -c '...'` into its script and `python -c '...'` into a snippet."""
+        argv = cmd.argv
+        name = cmd.name
+        if "-c" not in argv[1:]:
+            return
+        i = argv.index("-c", 1)
+        if i + 1 >= len(cmd.words):
+            return
+        code_word = cmd.words[i + 1]
+        if name in SHELLS and self.depth < 4:
+            arg_nodes = [c for c in node.children if c.type not in ("variable_assignment", "command_name")]
+            arg_nodes = [c for c in arg_nodes if not c.type.endswith("redirect")]
+            target = arg_nodes[i] if i < len(arg_nodes) else None
+            sub = code_word.value.encode()
+            start = target.start_byte + (1 if target is not None and target.type in ("string", "raw_string") else 0) if target is not None else 0
+            _Builder(self.env, self.script, self.depth + 1).parse(sub, lines.shifted(start), nested=True)
+        elif _PYTHON.match(name):
+            self.script.snippets.append(Snippet("python", code_word.value, code_word.line))
+
+
+def _text(node, data: bytes) -> str:
+    return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _first_error(root) -> int:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return node.start_byte
+        stack.extend(reversed(node.children))
+    return 0
+
+
+def parse_script(text: str, lines: LineMap, env: Mapping[str, str] | None = None) -> Script:
+    """Parses shell text; `lines` maps its byte offsets to the source file."""
+    script = Script()
+    _Builder(env or {}, script, 0).parse(text.encode("utf-8", "surrogateescape"), lines, nested=False)
+    script.commands.sort(key=lambda c: (c.line, c.column))
+    return script
+
+
+def parse_argv(argv: Sequence[str], line: int, env: Mapping[str, str] | None = None) -> Script:
+    """An exec-form (JSON) RUN: the argv is given; nested `sh -c` is still followed."""
+    script = Script()
+    words = []
+    for a in argv:
+        value, unresolved = expand(a, env or {})
+        words.append(Word(value, a, line, 1, unresolved))
+    if not words:
+        return script
+    cmd = Command(words, line, 1)
+    script.commands.append(cmd)
+    name = cmd.name
+    if "-c" in argv[1:]:
+        i = list(argv).index("-c", 1)
+        if i + 1 < len(argv):
+            if name in SHELLS:
+                sub = parse_script(argv[i + 1], LineMap([0], [line], [1]), env)
+                for c in sub.commands:
+                    c.nested = True
+                script.commands.extend(sub.commands)
+                script.snippets.extend(sub.snippets)
+                script.errors.extend(sub.errors)
+            elif _PYTHON.match(name):
+                script.snippets.append(Snippet("python", argv[i + 1], line))
+    return script
+
+
+def is_python(name: str) -> bool:
+    return bool(_PYTHON.match(name))
+
+
+def iter_commands(scripts: Sequence[Script]) -> Iterator[Command]:
+    for s in scripts:
+        yield from s.commands
+
