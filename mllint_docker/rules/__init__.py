@@ -1,5 +1,6 @@
-"""The rule registry. A rule is one small module: its metadata in the `@rule(...)` call, then a
-`check` generator that reads the model and yields `Issue`s. The list below is the registry.
+"""The rule registry. A rule is one small module in this package: its metadata in the `@rule(...)`
+call, then a `check` generator that reads the model and yields `Issue`s. Every module here is a rule
+module; importing them fills the registry.
 """
 
 from __future__ import annotations
@@ -18,12 +19,6 @@ __all__ = ["Issue", "Rule", "rule", "all_rules", "by_selector"]
 #   image        -> mllint_docker.image report (only with --build / `mllint image`)
 SCOPES = ("dockerfile", "requirements", "image")
 
-_MODULES = (
-    "meta",
-    "base_image_unpinned",
-    "runs_as_root",
-    "missing_dockerignore",
-)
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,9 @@ def declare(code: str, name: str, severity: str, *, scope: str, summary: str, de
 def all_rules() -> list[Rule]:
     global _loaded
     if not _loaded:
-        for mod in _MODULES:
+        import pkgutil
+
+        for mod in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
             importlib.import_module(f"mllint_docker.rules.{mod}")
         _loaded = True
     return sorted(_registry.values(), key=lambda r: r.code)
