@@ -35,3 +35,24 @@ class ImageRef:
         if rest and ("." in first or ":" in first or first == "localhost"):
             return rest
         return self.name.removeprefix("docker.io/").removeprefix("library/")
+
+
+# Images whose default user is not root, so a final stage FROM them that sets no USER is fine.
+# (repository glob, tag glob) on ImageRef.repository; kept short and documented in runs-as-root.md.
+NON_ROOT_IMAGES = (
+    ("jupyter/*", "*"),  # jovyan (quay.io/jupyter/* and the older Docker Hub images)
+    ("distroless/*", "*nonroot*"),
+    ("*", "nonroot"),
+    ("*", "*-nonroot"),
+    ("grafana/grafana*", "*"),  # uid 472
+    ("bitnami/*", "*"),  # uid 1001
+    ("pytorch/torchserve", "*"),  # model-server
+)
+
+
+def runs_as_non_root_by_default(ref: "ImageRef") -> bool:
+    from fnmatch import fnmatchcase
+
+    repo = ref.repository.lower()
+    tag = (ref.tag or "latest").lower()
+    return any(fnmatchcase(repo, r) and fnmatchcase(tag, t) for r, t in NON_ROOT_IMAGES)
