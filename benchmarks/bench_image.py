@@ -7,7 +7,8 @@ image: a base of many small files and a few large libraries, a pip install with 
 behind, a model and a dataset copied in, a layer deleting the pip cache and rewriting part of the
 site-packages (as `chmod -R` does), a retrained model written over the old one, and a small app
 layer. Then times, each in its own process:
-- floor: reading every byte of the tarball in 1 MiB chunks;
+- floor: reading every byte of the tarball in 1 MiB chunks (and the pipe floor: the same through
+  `cat FILE |`, the bound for reading `docker save` output);
 - ours: analyze_tarball on the file (contents are skipped with seek: only headers are read);
 - ours-pipe: analyze_tarball on `cat FILE |` (every byte read, as from `docker save`);
 - dive: `CI=true dive --source docker-archive FILE --json ...`;
@@ -92,6 +93,21 @@ with open({path!r}, "rb", buffering=0) as f:
 print(time.perf_counter() - t)
 """
 
+PIPE_FLOOR = """
+import sys, time
+try:
+    import fcntl
+    fcntl.fcntl(0, 1031, 1 << 20)
+except OSError:
+    pass
+buf = bytearray(1 << 20)
+f = sys.stdin.buffer.raw
+t = time.perf_counter()
+while f.readinto(buf):
+    pass
+print(time.perf_counter() - t)
+"""
+
 
 def run_ours(path: Path, pipe: bool) -> dict:
     code = OURS.format(root=str(ROOT), pipe=pipe, path=str(path))
@@ -112,9 +128,15 @@ def run_ours(path: Path, pipe: bool) -> dict:
     return res
 
 
-def run_floor(path: Path) -> float:
-    out = subprocess.run([sys.executable, "-c", FLOOR.format(path=str(path))], capture_output=True, text=True,
-                         check=True)
+def run_floor(path: Path, pipe: bool = False) -> float:
+    if pipe:
+        cat = subprocess.Popen(["cat", str(path)], stdout=subprocess.PIPE)
+        out = subprocess.run([sys.executable, "-c", PIPE_FLOOR], stdin=cat.stdout, capture_output=True, text=True,
+                             check=True)
+        cat.wait()
+    else:
+        out = subprocess.run([sys.executable, "-c", FLOOR.format(path=str(path))], capture_output=True, text=True,
+                             check=True)
     return float(out.stdout)
 
 
@@ -157,21 +179,27 @@ def main() -> int:
               f"written in {time.perf_counter() - t:.1f} s")
 
         floor = min(run_floor(tar) for _ in range(args.repeat))
+        pipe_floor = min(run_floor(tar, pipe=True) for _ in range(args.repeat))
         ours = min((run_ours(tar, False) for _ in range(args.repeat)), key=lambda r: r["wall"])
         pipe = min((run_ours(tar, True) for _ in range(args.repeat)), key=lambda r: r["wall"])
         dive = run_dive(tar, workdir)
 
-        print(f"{'':12}{'seconds':>9}{'vs floor':>10}{'dive/x':>8}")
+        print(f"{'':12}{'seconds':>9}{'vs floor':>10}{'dive/x':>8}   "
+              "(in-process; after /: wall clock of the whole process)")
         print(f"{'floor':12}{floor:9.2f}{1:10.2f}{dive['wall'] / floor:8.1f}")
         for name, r in (("ours", ours), ("ours-pipe", pipe)):
-            print(f"{name:12}{r['wall']:9.2f}{r['wall'] / floor:10.2f}{dive['wall'] / r['wall']:8.1f}"
-                  f"   (in-process {r['seconds']:.2f} s, peak RSS {r['maxrss_kb'] / 1024:.0f} MiB)")
-        print(f"{'dive':12}{dive['wall']:9.2f}{dive['wall'] / floor:10.2f}{1:8.1f}")
-        print(f"wasted bytes: ours {ours['wasted']}, dive {dive['wasted']}; efficiency: ours {ours['efficiency']:.12f}, "
-              f"dive {dive['efficiency']:.12f}; total: ours {ours['total']}, dive {dive['total']}")
+            print(f"{name:12}{r['seconds']:9.2f}{r['seconds'] / floor:10.2f}{dive['wall'] / r['seconds']:8.1f}"
+                  f"   / {r['wall']:.2f} s wall ({dive['wall'] / r['wall']:.1f}x faster than dive), "
+                  f"peak RSS {r['maxrss_kb'] / 1024:.0f} MiB")
+        print(f"{'dive':12}{dive['wall']:9.2f}{dive['wall'] / floor:10.2f}{1:8.1f}   (wall)")
+        print(f"pipe floor (cat FILE | read all): {pipe_floor:.2f} s; "
+              f"ours-pipe is {pipe['seconds'] / pipe_floor:.2f}x it")
+        print(f"wasted bytes: ours {ours['wasted']}, dive {dive['wasted']}; "
+              f"efficiency: ours {ours['efficiency']:.12f}, dive {dive['efficiency']:.12f}; "
+              f"total: ours {ours['total']}, dive {dive['total']}")
         checks = {
-            ">= 3x faster than dive": dive["wall"] / ours["wall"] >= 3,
-            "within 1.5x of the floor": ours["wall"] <= 1.5 * floor,
+            ">= 3x faster than dive (wall clock)": dive["wall"] / ours["wall"] >= 3,
+            "within 1.5x of the floor": ours["seconds"] <= 1.5 * floor,
             "same wasted bytes as dive": ours["wasted"] == dive["wasted"] == pipe["wasted"],
             "same efficiency as dive": abs(ours["efficiency"] - dive["efficiency"]) < 1e-12,
         }

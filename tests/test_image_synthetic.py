@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import os
 import random
 import subprocess
 import tarfile
-from pathlib import Path
 
 import pytest
 
@@ -80,7 +78,8 @@ def random_layers(rng: random.Random, n_layers: int) -> list[list[tuple]]:
                 known_dirs.append(d)
             else:
                 p = "ln" + str(rng.randint(0, 3))
-                add(("symlink", p, rng.choice(known_files)) if rng.random() < 0.5 else ("hardlink", p, rng.choice(known_files)))
+                kind = "symlink" if rng.random() < 0.5 else "hardlink"
+                add((kind, p, rng.choice(known_files)))
         layers.append(entries)
     return layers
 
@@ -100,7 +99,11 @@ def test_random_stacks_match_dive(tmp_path, seed):
     rng = random.Random(seed)
     tar = tmp_path / "image.tar"
     write_image_tarball(tar, random_layers(rng, rng.randint(1, 6)), fmt="docker-save")
-    assert_same_as_dive(analyze_tarball(tar), tar)
+    r = analyze_tarball(tar)
+    assert_same_as_dive(r, tar)
+    # every byte a layer adds is either visible at the end or hidden by a later layer
+    assert r.total_size == r.final_size + r.invisible_bytes
+    assert sum(lay.wasted_created for lay in r.layers) == r.invisible_bytes
 
 
 def test_all_layouts_and_compressions_agree(tmp_path):
@@ -253,3 +256,15 @@ def test_attribute_layers_from_history(tmp_path):
                          (6, "COPY", "COPY . /app")])
     assert [lay.line for lay in r.layers] == [None, None, 2, 4, 5, 6]
     assert r.layers[4].instruction.startswith("RUN --mount")
+
+
+def test_layer_of_follows_whiteouts_and_opaque_dirs(tmp_path):
+    tar = tmp_path / "image.tar"
+    write_image_tarball(tar, LAYERS)
+    r = analyze_tarball(tar)
+    assert r.layer_of("/usr/b") == 3
+    assert r.layer_of("/usr/c") == 2
+    assert r.layer_of("/usr/a") is None  # deleted in layer 1
+    assert r.layer_of("/d1/x") is None  # its directory deleted in layer 2
+    assert r.layer_of("/d2/z") is None  # hidden by the opaque d2 of layer 2
+    assert r.layer_of("/nowhere") is None

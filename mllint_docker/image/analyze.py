@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import operator
 import os
 import platform
 import posixpath
@@ -112,6 +113,7 @@ def scan_layer(src: Source, limit: int | None = None) -> LayerScan:
     long_name = long_link = None
     pax: dict | None = None
     buf, pos, end = src.buf, src.pos, src.end
+    release_at = src.release_at
     while True:
         if limit is not None and src.base + pos + BLOCK > limit:
             break
@@ -177,9 +179,10 @@ def scan_layer(src: Source, limit: int | None = None) -> LayerScan:
                 src.pos = pos
                 src.skip(padded)
                 buf, pos, end = src.buf, src.pos, src.end
-        if not entries & 4095:
+        if pos >= release_at:
             src.pos = pos
             src.release()
+            release_at = src.release_at
         try:
             sname = name.decode()
         except UnicodeDecodeError:
@@ -403,55 +406,95 @@ def _config(raw: dict) -> ImageConfig:
 # the filesystem as layers stack
 
 class _Tree:
-    """A flat path -> payload map with a children index for removing subtrees."""
+    """A stacked filesystem as flat maps: path -> size (every node), the directories among them,
+    path -> layer (when tracked), and, built on first need, a children index for subtrees."""
 
-    __slots__ = ("nodes", "kids")
+    __slots__ = ("size", "dirs", "layer", "kids", "_scans")
 
-    def __init__(self) -> None:
-        self.nodes: dict[str, tuple] = {}
+    def __init__(self, track_layers: bool) -> None:
+        self.size: dict[str, int] = {}
+        self.dirs: set[str] = set()
+        self.layer: dict[str, int] | None = {} if track_layers else None
         self.kids: dict[str, set[str]] | None = None
+        self._scans = 0
 
     def index(self) -> dict[str, set[str]]:
         if self.kids is None:
             kids: dict[str, set[str]] = defaultdict(set)
-            for p in self.nodes:
+            for p in self.size:
                 kids[p[:p.rfind("/")] or "/"].add(p)
             self.kids = kids
         return self.kids
 
-    def set(self, path: str, payload: tuple) -> None:
-        if self.kids is not None and path not in self.nodes:
-            self.kids[path[:path.rfind("/")] or "/"].add(path)
-        self.nodes[path] = payload
+    def add_all(self, sizes: dict[str, int], is_dir: bool, layer: int) -> None:
+        """Sets the payload of each path (bulk: dict and set operations)."""
+        if self.kids is not None:
+            kids = self.kids
+            for p in sizes.keys() - self.size.keys():
+                kids[p[:p.rfind("/")] or "/"].add(p)
+        self.size.update(sizes)
+        if is_dir:
+            self.dirs.update(sizes)
+        elif self.dirs:
+            self.dirs.difference_update(sizes)
+        if self.layer is not None:
+            self.layer.update(dict.fromkeys(sizes, layer))
 
-    def subtree(self, path: str):
-        """(path, payload) of path (when a node) and of everything under it."""
+    def add(self, p: str, size: int, is_dir: bool, layer: int) -> None:
+        if self.kids is not None and p not in self.size:
+            self.kids[p[:p.rfind("/")] or "/"].add(p)
+        self.size[p] = size
+        if is_dir:
+            self.dirs.add(p)
+        else:
+            self.dirs.discard(p)
+        if self.layer is not None:
+            self.layer[p] = layer
+
+    def _under(self, path: str) -> list[str]:
+        """The nodes strictly under path. A few whiteouts are answered by scanning the paths (cheaper
+        than indexing them all); from the 9th on, a children index answers."""
+        kids = self.kids
+        if kids is None and self._scans < 8:
+            self._scans += 1
+            pre = path + "/" if path != "/" else "/"
+            return [p for p in self.size if p.startswith(pre)]
         kids = self.index()
-        stack = [path]
-        nodes = self.nodes
+        out: list[str] = []
+        stack = list(kids.get(path, ()))
         while stack:
             p = stack.pop()
-            payload = nodes.get(p)
-            if payload is not None:
-                yield p, payload
+            out.append(p)
             stack.extend(kids.get(p, ()))
+        return out
 
-    def remove(self, path: str, keep_root: bool = False) -> list[tuple[str, tuple]]:
-        """Removes path (unless keep_root) and everything under it; returns what was removed."""
-        kids = self.index()
-        nodes = self.nodes
-        removed = []
-        stack = list(kids.pop(path, ())) if keep_root else [path]
+    def subtree_size(self, path: str) -> int:
+        size = self.size
+        return size.get(path, 0) + sum(size.get(p, 0) for p in self._under(path))
+
+    def remove(self, path: str, keep_root: bool = False) -> list[tuple[str, int, int, bool]]:
+        """Removes path (unless keep_root) and everything under it: [(path, size, layer, is_dir)]."""
+        size, dirs, layers, kids = self.size, self.dirs, self.layer, self.kids
+        victims = self._under(path)
+        kids = self.kids
         if not keep_root:
-            parent = kids.get(path[:path.rfind("/")] or "/")
-            if parent is not None:
-                parent.discard(path)
-        while stack:
-            p = stack.pop()
-            payload = nodes.pop(p, None)
-            if payload is not None:
-                removed.append((p, payload))
-            stack.extend(kids.pop(p, ()))
+            victims.append(path)
+            if kids is not None:
+                parent = kids.get(path[:path.rfind("/")] or "/")
+                if parent is not None:
+                    parent.discard(path)
+        elif kids is not None:
+            kids.pop(path, None)
+        removed = []
+        for p in victims:
+            sz = size.pop(p, None)
+            if kids is not None:
+                kids.pop(p, None)
+            if sz is not None:
+                is_dir = p in dirs
+                if is_dir:
+                    dirs.discard(p)
+                removed.append((p, sz, layers.pop(p, -1) if layers is not None else -1, is_dir))
         return removed
 
 
@@ -500,33 +543,70 @@ class _Waste:
 # ---------------------------------------------------------------------------------------------
 # the analysis
 
-def _compute(scans: list[LayerScan]) -> dict:
-    n = len(scans)
-    eff: dict[str, list] = {}  # path -> [cumulative, min, first layer, count, layers (when count >= 2)]
-    wh_layers = [i for i, s in enumerate(scans) if s.whiteouts]
-    last_wh = wh_layers[-1] if wh_layers else -1
-    dive = _Tree()  # dive's stacked tree: path -> (size, is_dir)
-    fs = _Tree()  # the real filesystem: path -> (size, layer, is_dir)
-    if any(s.whiteouts or s.opaque for s in scans):
-        fs.index()
-    waste = _Waste()
-    wasted_created = [0] * n
+class _Efficiency:
+    """dive's per-path tallies. Paths seen once (nearly all) live in two plain dicts updated in
+    bulk; paths seen again move to `multi`: [cumulative, min, count, layers]."""
 
-    def visit(p: str, size: int, i: int) -> None:
-        e = eff.get(p)
+    def __init__(self) -> None:
+        self.single: dict[str, int] = {}
+        self.single_layer: dict[str, int] = {}
+        self.multi: dict[str, list] = {}
+
+    def visit_all(self, leaves: dict[str, int], i: int) -> None:
+        single, multi = self.single, self.multi
+        keys = leaves.keys()
+        again = keys & single.keys()
+        again_multi = keys & multi.keys() if multi else ()
+        if not again and not again_multi:
+            single.update(leaves)
+            self.single_layer.update(dict.fromkeys(leaves, i))
+            return
+        for p in again_multi:
+            self.visit(p, leaves[p], i)
+        for p in again:
+            self.visit(p, leaves[p], i)
+        new = keys - again - set(again_multi)
+        single.update({p: leaves[p] for p in new})
+        self.single_layer.update(dict.fromkeys(new, i))
+
+    def visit(self, p: str, size: int, i: int) -> None:
+        e = self.multi.get(p)
         if e is None:
-            eff[p] = [size, size, i, 1, None]
+            first = self.single.pop(p, None)
+            if first is None:
+                self.single[p] = size
+                self.single_layer[p] = i
+                return
+            fl = self.single_layer.pop(p)
+            self.multi[p] = [first + size, min(first, size), 2, [fl, i]]
             return
         e[0] += size
         if e[1] < 0 or size < e[1]:
             e[1] = size
-        e[3] += 1
-        if e[3] == 1:
-            e[2] = i
-        elif e[3] == 2:
-            e[4] = [e[2], i]
-        else:
-            e[4].append(i)
+        e[2] += 1
+        e[3].append(i)
+
+    def phantom(self, p: str) -> None:
+        """dive's entry for a whiteout it could not resolve: no node, minimum -1."""
+        if p not in self.single and p not in self.multi:
+            self.multi[p] = [0, -1, 0, []]
+
+
+def _compute(scans: list[LayerScan]) -> dict:
+    n = len(scans)
+    eff = _Efficiency()
+    wh_layers = [i for i, s in enumerate(scans) if s.whiteouts]
+    last_wh = wh_layers[-1] if wh_layers else -1
+    dive = _Tree(track_layers=False)  # dive's stacked tree
+    fs = _Tree(track_layers=True)  # the real filesystem
+    waste = _Waste()
+    wasted_created = [0] * n
+
+    def hidden(items, i: int, how: str) -> None:
+        for p, size, layer, is_dir in items:
+            if not is_dir and size and layer != i:
+                waste.add(p, size, layer, i, how)
+                wasted_created[layer] += size
 
     for i, s in enumerate(scans):
         files, dirs = s.files, s.dirs
@@ -536,126 +616,94 @@ def _compute(scans: list[LayerScan]) -> dict:
         _ancestors_into(s.whiteouts, parents)
         _ancestors_into(s.marker_dirs, parents)
         marker_dirs = set(s.marker_dirs)
-        implicit = [a for a in parents | marker_dirs if a not in dirs and a not in files]
+        implicit = (parents | marker_dirs) - dirs - files.keys()
 
         use_dive = i <= last_wh
         if use_dive and i == 0:  # dive looks whiteouts of the first layer up in that layer itself
-            for p, size in files.items():
-                dive.set(p, (size, False))
-            for p in dirs:
-                dive.set(p, (0, True))
-            for p in implicit:
-                dive.set(p, (0, False))
+            dive.add_all(files, False, 0)
+            dive.add_all(dict.fromkeys(dirs, 0), True, 0)
+            dive.add_all(dict.fromkeys(implicit, 0), False, 0)
 
         # -- dive's efficiency: visit the leaves of this layer's tree
         wh_sizes: list[int | None] = []
-        if s.whiteouts:
-            for t in s.whiteouts:
-                node = dive.nodes.get(t)
-                if node is None:
-                    wh_sizes.append(None)
-                elif node[1]:
-                    wh_sizes.append(sum(pl[0] for _, pl in dive.subtree(t)))
-                else:
-                    wh_sizes.append(0)
+        for t in s.whiteouts:
+            if t not in dive.size:
+                wh_sizes.append(None)
+            elif t in dive.dirs:
+                wh_sizes.append(dive.subtree_size(t))
+            else:
+                wh_sizes.append(0)
+        file_leaves = files if not (parents and files.keys() & parents) else \
+            {p: sz for p, sz in files.items() if p not in parents}
+        dir_leaves = dirs - parents
+        marker_leaves = marker_dirs - parents - dirs - files.keys() if marker_dirs else ()
         if None in wh_sizes:
             # dive stops visiting this layer at the first whiteout whose target it cannot find
-            leaves = [(p, sz) for p, sz in files.items() if p not in parents]
-            leaves += [(p, 0) for p in dirs if p not in parents]
-            leaves += [(p, 0) for p in marker_dirs if p not in parents and p not in dirs and p not in files]
+            leaves = list(file_leaves.items()) + [(p, 0) for p in dir_leaves] + [(p, 0) for p in marker_leaves]
             wh = [(t[:t.rfind("/") + 1] + ".wh." + t[t.rfind("/") + 1:], t, sz) for t, sz in zip(s.whiteouts, wh_sizes)]
-            order = sorted([(_path_key(p), p, sz, None) for p, sz in leaves] +
+            order = sorted([(_path_key(p), p, sz, False) for p, sz in leaves] +
                            [(_path_key(node), t, sz, True) for node, t, sz in wh], key=lambda x: x[0])
             for _, p, sz, is_wh in order:
                 if is_wh and sz is None:
-                    if p not in eff:
-                        eff[p] = [0, -1, None, 0, None]
+                    eff.phantom(p)
                     break
-                visit(p, sz, i)
+                eff.visit(p, sz, i)
         else:
-            for p, size in files.items():
-                if p not in parents:
-                    e = eff.get(p)
-                    if e is None:
-                        eff[p] = [size, size, i, 1, None]
-                    else:
-                        visit(p, size, i)
-            for p in dirs:
-                if p not in parents:
-                    visit(p, 0, i)
-            for p in marker_dirs:
-                if p not in parents and p not in dirs and p not in files:
-                    visit(p, 0, i)
+            eff.visit_all(file_leaves, i)
+            if dir_leaves:
+                eff.visit_all(dict.fromkeys(dir_leaves, 0), i)
+            for p in marker_leaves:
+                eff.visit(p, 0, i)
             for t, sz in zip(s.whiteouts, wh_sizes):
-                visit(t, sz, i)
+                eff.visit(t, sz, i)
 
         # -- stack this layer on dive's tree (only needed below the last layer with whiteouts)
         if use_dive and i < last_wh:
-            dset = dive.set
             if not s.whiteouts:
-                for p, size in files.items():
-                    dset(p, (size, False))
-                for p in dirs:
-                    dset(p, (0, True))
-                for p in implicit:
-                    dset(p, (0, False))
+                dive.add_all(files, False, i)
+                dive.add_all(dict.fromkeys(dirs, 0), True, i)
+                dive.add_all(dict.fromkeys(implicit, 0), False, i)
             else:
                 # dive stacks in its tree's visiting order (children first, by name), a whiteout
                 # removing what is there when its turn comes
-                items = [(_stack_key(p), p, (size, False)) for p, size in files.items()]
-                items += [(_stack_key(p), p, (0, True)) for p in dirs]
-                items += [(_stack_key(p), p, (0, False)) for p in implicit]
+                items = [(_stack_key(p), p, size, False) for p, size in files.items()]
+                items += [(_stack_key(p), p, 0, True) for p in dirs]
+                items += [(_stack_key(p), p, 0, False) for p in implicit]
                 for t in s.whiteouts:
                     j = t.rfind("/")
-                    items.append((_stack_key(t[:j + 1] + ".wh." + t[j + 1:]), t, None))
+                    items.append((_stack_key(t[:j + 1] + ".wh." + t[j + 1:]), t, None, False))
                 items.sort(key=lambda x: x[0])
-                for _, p, payload in items:
-                    if payload is None:
-                        if p in dive.nodes:
+                for _, p, size, is_dir in items:
+                    if size is None:
+                        if p in dive.size:
                             dive.remove(p)
                     else:
-                        dset(p, payload)
+                        dive.add(p, size, is_dir, i)
 
-        # -- the real filesystem
+        # -- the real filesystem: this layer's deletions first, then its files
         for d in s.opaque:
-            for p, (size, layer, is_dir) in fs.remove(d, keep_root=True):
-                if not is_dir and size and layer != i:
-                    waste.add(p, size, layer, i, DELETED)
-                    wasted_created[layer] += size
+            hidden(fs.remove(d, keep_root=True), i, DELETED)
         for t in s.whiteouts:
-            for p, (size, layer, is_dir) in fs.remove(t):
-                if not is_dir and size and layer != i:
-                    waste.add(p, size, layer, i, DELETED)
-                    wasted_created[layer] += size
-        nodes = fs.nodes
-        fset = fs.set
-        for p, size in files.items():
-            old = nodes.get(p)
-            if old is not None and old[1] != i:
-                if old[2]:
-                    for q, (qs, ql, qd) in fs.remove(p, keep_root=True):
-                        if not qd and qs:
-                            waste.add(q, qs, ql, i, OVERWRITTEN)
-                            wasted_created[ql] += qs
-                elif old[0]:
-                    waste.add(p, old[0], old[1], i, OVERWRITTEN)
-                    wasted_created[old[1]] += old[0]
-            fset(p, (size, i, False))
-        for p in dirs:
-            old = nodes.get(p)
-            if old is not None and not old[2] and old[0] and old[1] != i:
-                waste.add(p, old[0], old[1], i, OVERWRITTEN)
-                wasted_created[old[1]] += old[0]
-            if old is None or not old[2]:
-                fset(p, (0, i, True))
-        for p in implicit:
-            if p not in nodes:
-                fset(p, (0, i, True))
+            hidden(fs.remove(t), i, DELETED)
+        fsize, flayer = fs.size, fs.layer
+        for p in files.keys() & fsize.keys():
+            if p in fs.dirs:  # a file over a directory hides all of it
+                hidden(fs.remove(p, keep_root=True), i, OVERWRITTEN)
+            elif fsize.get(p) and flayer[p] != i:
+                hidden([(p, fsize[p], flayer[p], False)], i, OVERWRITTEN)
+        fs.add_all(files, False, i)
+        replaced = dirs & fsize.keys()
+        for p in replaced:
+            if p not in fs.dirs and p in fsize:
+                hidden([(p, fsize[p], flayer[p], False)], i, OVERWRITTEN)
+        fs.add_all(dict.fromkeys(dirs, 0), True, i)
+        if implicit:  # directories only implied by their contents (needed to find subtrees)
+            fs.add_all(dict.fromkeys(implicit - fsize.keys(), 0), True, i)
 
-    return {"eff": eff, "fs": fs.nodes, "waste": waste, "wasted_created": wasted_created}
+    return {"eff": eff, "fs": fs, "waste": waste, "wasted_created": wasted_created}
 
 
-def _caches(layers: list[Layer], final: dict[str, tuple]) -> list[CacheUsage]:
+def _caches(layers: list[Layer], final: dict[str, int]) -> list[CacheUsage]:
     out = []
     for layer in layers:
         groups: dict[tuple[str, str], list[int]] = {}
@@ -672,8 +720,7 @@ def _caches(layers: list[Layer], final: dict[str, tuple]) -> list[CacheUsage]:
                 g = groups[(kind, root)] = [0, 0, 0]
             g[0] += size
             g[1] += 1
-            f = final.get(p)
-            if f is not None and f[1] == layer.index:
+            if final.get(p) == layer.index:
                 g[2] += size
         for (kind, root), (nbytes, nfiles, final_bytes) in groups.items():
             if nbytes:
@@ -682,7 +729,7 @@ def _caches(layers: list[Layer], final: dict[str, tuple]) -> list[CacheUsage]:
     return out
 
 
-def _data_files(layers: list[Layer], final: dict[str, tuple], threshold: int) -> list[DataFile]:
+def _data_files(layers: list[Layer], final: dict[str, int], threshold: int) -> list[DataFile]:
     out = []
     for layer in layers:
         for p, size in layer.files.items():
@@ -700,8 +747,7 @@ def _data_files(layers: list[Layer], final: dict[str, tuple], threshold: int) ->
                 continue
             if p.startswith(("/var/cache/apt/", "/var/lib/apt/")):
                 continue
-            f = final.get(p)
-            out.append(DataFile(p, size, layer.index, kind, f is not None and f[1] == layer.index,
+            out.append(DataFile(p, size, layer.index, kind, final.get(p) == layer.index,
                                 "/site-packages/" in p or "/dist-packages/" in p))
     out.sort(key=lambda d: (-d.size, d.path))
     return out
@@ -719,16 +765,17 @@ def analyze_tarball(source, *, ref: str | None = None, data_threshold: int = DEF
             raise ImageError(f"cannot open the image tarball {source}: {e.strerror or e}") from None
         with f:
             return analyze_tarball(f, ref=ref, data_threshold=data_threshold, largest=largest)
-    src = Source.from_file(source)
-    head = src.peek(4)
-    if head[:2] == GZIP_MAGIC or head[:4] == ZSTD_MAGIC:
-        src = decompressing(src)
+    outer = Source.from_file(source)
     try:
+        head = outer.peek(4)
+        src = decompressing(outer) if head[:2] == GZIP_MAGIC or head[:4] == ZSTD_MAGIC else outer
         tb = _stream(src)
     except ImageError:
         raise
     except OSError as e:
         raise ImageError(f"cannot read the image tarball: {e}") from None
+    finally:
+        outer.close()
     if not tb.scans and not tb.jsons:
         raise ImageError("not an image tarball: no layers and no manifest in it")
     return build_report(tb, ref=ref, data_threshold=data_threshold, largest=largest)
@@ -779,9 +826,11 @@ def build_report(tb: _Tarball, *, ref: str | None = None, data_threshold: int = 
     for layer, w in zip(layers, res["wasted_created"]):
         layer.wasted_created = w
 
-    total_min = total_cum = wasted = 0
+    single_total = sum(eff.single.values())
+    total_min = total_cum = single_total
+    wasted = 0
     inefficient = []
-    for p, (cum, mn, first, count, seen_in) in eff.items():
+    for p, (cum, mn, count, seen_in) in eff.multi.items():
         total_cum += cum
         total_min += mn
         if count >= 2:
@@ -794,13 +843,10 @@ def build_report(tb: _Tarball, *, ref: str | None = None, data_threshold: int = 
              for (a, r, how), (b, nf, top) in waste_acc.groups.items()]
     waste.sort(key=lambda w: (-w.bytes, w.added_in, w.removed_in))
 
-    final_size = final_files = 0
-    for size, _, is_dir in final.values():
-        if not is_dir:
-            final_size += size
-            final_files += 1
-    top = heapq.nlargest(largest, ((pl[0], p, pl[1]) for p, pl in final.items() if not pl[2]))
-    largest_files = [FileEntry(p, size, layer) for size, p, layer in top]
+    final_size = sum(final.size.values())  # directories are 0
+    final_files = len(final.size) - len(final.dirs)
+    top = heapq.nlargest(largest, final.size.items(), key=operator.itemgetter(1))
+    largest_files = [FileEntry(p, size, final.layer[p]) for p, size in top if size]  # dirs are 0
 
     total = sum(s.size for s in scans)
     return ImageReport(
@@ -808,5 +854,5 @@ def build_report(tb: _Tarball, *, ref: str | None = None, data_threshold: int = 
         total_size=total, docker_size=total + sum(s.symlink_bytes for s in scans),
         user_size=total - (scans[0].size if scans else 0), efficiency=efficiency, wasted_bytes=wasted,
         inefficient=inefficient, waste=waste, final_size=final_size, final_files=final_files,
-        largest_files=largest_files, caches=_caches(layers, final),
-        data_files=_data_files(layers, final, data_threshold), data_threshold=data_threshold)
+        largest_files=largest_files, caches=_caches(layers, final.layer),
+        data_files=_data_files(layers, final.layer, data_threshold), data_threshold=data_threshold)

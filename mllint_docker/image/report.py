@@ -163,8 +163,16 @@ class ImageReport:
         return bool(self.config.env.get("PYTHONDONTWRITEBYTECODE"))
 
     def layer_of(self, path: str) -> int | None:
-        """The layer whose version of `path` is visible, or None."""
+        """The layer whose version of `path` (absolute) is visible in the final image, or None."""
+        ancestors = set()
+        p = path
+        while p.rfind("/") > 0:
+            p = p[:p.rfind("/")]
+            ancestors.add(p)
         for layer in reversed(self.layers):
             if path in layer.files or path in layer.dirs:
                 return layer.index
+            if path in layer.whiteouts or ancestors.intersection(layer.whiteouts) or \
+                    ancestors.intersection(layer.opaque_dirs):
+                return None
         return None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from mllint_docker.image.errors import ImageError
 
 CHUNK = 1 << 20
+RELEASE_EVERY = 32 << 20  # mapped pages behind the reader are given back every 32 MiB
 BLOCK = 512
 ZERO_BLOCK = bytes(BLOCK)
 
@@ -43,7 +44,7 @@ class Source:
     - `read_raw(n)` (a decompressor) returns the next bytes, about n of them (b"" at the end).
     """
 
-    __slots__ = ("buf", "pos", "end", "base", "_read_raw", "_readinto", "_mm", "_released")
+    __slots__ = ("buf", "pos", "end", "base", "_read_raw", "_readinto", "_mm", "_released", "release_at")
 
     def __init__(self, read_raw: Callable[[int], bytes] | None = None):
         self.buf: bytes | bytearray | mmap.mmap = b""
@@ -54,6 +55,7 @@ class Source:
         self._readinto = None
         self._mm: mmap.mmap | None = None
         self._released = 0
+        self.release_at = 1 << 62  # hot loops call release() once `pos` passes this
 
     @classmethod
     def from_file(cls, f) -> "Source":
@@ -73,6 +75,7 @@ class Source:
                 src.buf, src._mm = mm, mm
                 src.pos = offset
                 src._released = offset - offset % mmap.PAGESIZE
+                src.release_at = src._released + RELEASE_EVERY
                 src.end = len(mm)
                 return src
         if st is not None and stat.S_ISFIFO(st.st_mode):
@@ -101,13 +104,14 @@ class Source:
     def release(self) -> None:
         """Lets the kernel drop the mapped pages already read (they are page cache, not ours)."""
         mm = self._mm
-        if mm is not None and self.pos - self._released >= (64 << 20):
+        if mm is not None and self.pos - self._released >= RELEASE_EVERY:
             upto = self.pos - self.pos % mmap.PAGESIZE
             try:
                 mm.madvise(mmap.MADV_DONTNEED, self._released, upto - self._released)
             except (OSError, ValueError, AttributeError):
                 pass
             self._released = upto
+            self.release_at = upto + RELEASE_EVERY
 
     def _fill(self, want: int) -> bool:
         """Makes at least `want` unread bytes available when the stream has them."""
@@ -206,14 +210,6 @@ class Source:
                 return
             n -= chunk_len
             self.base += chunk_len
-
-    def read_all(self, limit: int) -> bytes:
-        """Everything up to the end, refusing more than `limit` bytes."""
-        out = self.read(limit + 1)
-        if len(out) > limit:
-            raise ImageError(f"a metadata file in the image is larger than {limit} bytes")
-        return out
-
 
 def bounded(src: Source, size: int) -> Callable[[int], bytes]:
     """A read_raw over the next `size` bytes of src (for a compressed member)."""
