@@ -45,6 +45,8 @@ class Instruction:
     script: Script | None = None
     # Comment lines directly above the instruction: (line, text without '#').
     comments_above: list[tuple[int, str]] = field(default_factory=list)
+    # ARG and ENV values in force when the instruction runs (what a RUN's processes see).
+    env: dict[str, str] = field(default_factory=dict)
 
     def flag(self, name: str) -> str | None:
         values = self.flags.get(name)
@@ -122,6 +124,8 @@ class Dockerfile:
     error: ParseError | None = None
     # Comment lines outside instructions: (line, text without '#').
     comments: list[tuple[int, str]] = field(default_factory=list)
+    # Models derived from this file, computed once on first use (e.g. `installs.installs`).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def final_stage(self) -> Stage | None:
@@ -226,6 +230,7 @@ class _Resolver:
                 continue
             stage = stages[-1]
             stage.instructions.append(inst)
+            inst.env = dict(env)
             if kw == "ARG":
                 for name, value in self.arg_pairs(inst, env):
                     if name in self.build_args:
@@ -398,7 +403,8 @@ def _heredoc_consumer(command: str, name: str, script: Script) -> str | None:
         end = at + len(m.group(0).encode())
         for cmd in script.commands:
             # `python3 <<EOF` holds the marker; in `<<EOF python3` the command follows it.
-            inside = cmd.span[0] <= at <= cmd.span[1]
+            # The marker may sit after the command's last word (`bash <<EOF`: the span ends at `bash`).
+            inside = cmd.span[0] <= at and not data[cmd.span[1] : at].strip()
             follows = cmd.span[0] >= end and not data[end : cmd.span[0]].strip()
             if not cmd.nested and (inside or follows):
                 return None if "-c" in cmd.argv[1:] else cmd.name

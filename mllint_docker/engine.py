@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mllint_docker.config import Config, ConfigError
 from mllint_docker.finding import Finding, Issue, display_path
-from mllint_docker.rules import Rule, all_rules, by_hadolint, by_name, by_selector
+from mllint_docker.rules import Rule, all_rules, by_hadolint, by_name, by_selector, checks_for
 
 _PRAGMA = re.compile(r"mllint:\s*(disable|disable-file)\s*=\s*([\w\-, ]+)", re.I)
 _HADOLINT = re.compile(r"hadolint\s+(global\s+)?ignore\s*=\s*([\w, ]+)", re.I)
@@ -170,12 +170,21 @@ class Engine:
                         return True
         return False
 
-    def _run(self, rule: Rule, target, file: Path) -> None:
+    def _run(self, rule: Rule, target, file: Path, check=None) -> None:
         try:
-            for issue in rule.check(target, self.project):
+            for issue in (check or rule.check)(target, self.project):
                 self.emit(rule, file, issue)
         except Exception as err:  # one broken rule must not stop the others
             self.meta("internal-error", file, None, f"rule {rule.name} ({rule.code}) failed: {type(err).__name__}: {err}")
+
+    def _register_installed_requirements(self, df) -> None:
+        """Requirements files a RUN installs (`pip install -r`) are linted whatever rules are selected."""
+        from mllint_docker.installs import register_requirement_files
+
+        try:
+            register_requirement_files(df, self.project)
+        except Exception as err:  # the model failing on odd input must not stop the run
+            self.meta("internal-error", df.path, None, f"reading the installs of this file failed: {type(err).__name__}: {err}")
 
     # Running -------------------------------------------------------------
 
@@ -186,8 +195,8 @@ class Engine:
         for cf in project.compose_files:
             if cf.error:
                 self.meta("parse-error", cf.path, cf.error[0], cf.error[1])
-        df_rules = [r for r in self.selection.rules if r.scope == "dockerfile" and r.check]
-        req_rules = [r for r in self.selection.rules if r.scope == "requirements" and r.check]
+        df_rules = [(r, fn) for r in self.selection.rules for fn in checks_for(r, "dockerfile")]
+        req_rules = [(r, fn) for r in self.selection.rules for fn in checks_for(r, "requirements")]
         for df in project.dockerfiles:
             pragmas = dockerfile_pragmas(df)
             self._pragmas[df.path.resolve()] = pragmas
@@ -196,8 +205,9 @@ class Engine:
             if df.error is not None:
                 self.meta("parse-error", df.path, df.error.line, df.error.message)
                 continue
-            for rule in df_rules:
-                self._run(rule, df, df.path)
+            for rule, fn in df_rules:
+                self._run(rule, df, df.path, fn)
+            self._register_installed_requirements(df)
         # Requirements files: those found, and those reached from Dockerfiles and includes.
         done: set[Path] = set()
         while True:
@@ -213,7 +223,7 @@ class Engine:
                     self.meta("parse-error", rf.path, line, message)
                 for inc, message in project.broken_includes(rf):
                     self.meta("broken-include", rf.path, inc.line, message)
-                for rule in req_rules:
-                    self._run(rule, rf, rf.path)
+                for rule, fn in req_rules:
+                    self._run(rule, rf, rf.path, fn)
         self.findings.sort(key=Finding.sort_key)
         return self.findings

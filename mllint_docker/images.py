@@ -56,3 +56,21 @@ def runs_as_non_root_by_default(ref: "ImageRef") -> bool:
     repo = ref.repository.lower()
     tag = (ref.tag or "latest").lower()
     return any(fnmatchcase(repo, r) and fnmatchcase(tag, t) for r, t in NON_ROOT_IMAGES)
+
+
+# Images built for GPUs: CUDA/ROCm in the name or tag, NVIDIA's registries, PyTorch's official images.
+_GPU_NAMES = ("nvidia/*", "nvcr.io/*", "pytorch/pytorch", "*cuda*", "*gpu*", "*rocm*", "vllm/vllm-openai")
+_GPU_TAG = ("cuda", "cudnn", "gpu", "rocm")
+
+
+def is_gpu_image(ref: "ImageRef") -> bool:
+    """A base that ships CUDA or ROCm (or is meant for GPU hosts): `nvidia/cuda:*`, `nvcr.io/...`,
+    `pytorch/pytorch`, `tensorflow/tensorflow:*-gpu`, tags naming `cuda12.1`/`cu121`/`rocm`."""
+    import re
+    from fnmatch import fnmatchcase
+
+    name = ref.name.lower()
+    tag = (ref.tag or "").lower()
+    if any(fnmatchcase(name, p) or fnmatchcase(ref.repository.lower(), p) for p in _GPU_NAMES):
+        return True
+    return any(t in tag for t in _GPU_TAG) or bool(re.search(r"(^|[^a-z])cu\d{2,3}([^0-9]|$)", tag))

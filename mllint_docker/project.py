@@ -76,6 +76,8 @@ class Project:
     notes: list[str] = field(default_factory=list)
     _scans: dict = field(default_factory=dict)
     _roots: dict = field(default_factory=dict)
+    # Models derived from several files, computed once on first use (e.g. by `installs`).
+    memo: dict = field(default_factory=dict, repr=False)
 
     # Requirements ------------------------------------------------------
 

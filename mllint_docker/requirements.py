@@ -30,7 +30,8 @@ class Requirement:
     def pinned(self) -> bool:
         """Exactly one version: `==1.2` (no wildcard) or `===1.2`; a URL only at an immutable ref."""
         if self.url is not None:
-            return self.hashes or bool(_SHA.search(self.url)) or _is_archive_with_hash(self.url)
+            return (self.hashes or bool(_SHA.search(self.url)) or _is_archive_with_hash(self.url)
+                    or is_versioned_file_url(self.url))
         parts = [p.strip() for p in self.specifier.split(",") if p.strip()]
         return any(p.startswith(_PIN_OPS) and "*" not in p for p in parts)
 
@@ -78,6 +79,21 @@ def canonical_name(name: str) -> str:
 
 def _is_archive_with_hash(url: str) -> bool:
     return bool(re.search(r"#(sha256|sha384|sha512|md5)=", url))
+
+
+_WHEEL_FILE = re.compile(r"^[^-/]+-\d[^-/]*(-\d[^-/]*)?-[^-/]+-[^-/]+-[^-/]+\.whl$", re.I)
+_SDIST_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.]*-\d[\w.+!]*\.(tar\.gz|tgz|tar\.bz2|zip)$", re.I)
+_SHA_SEGMENT = re.compile(r"/[0-9a-f]{40}(\.zip|\.tar\.gz|\.tgz)?(?:[/?#]|$)", re.I)
+
+
+def is_versioned_file_url(url: str) -> bool:
+    """A URL to one release file (`torch-2.1.0+cpu-cp311-...whl`, `pkg-1.2.3.tar.gz`) or to a commit's
+    archive (`.../archive/<sha>.zip`): the version is as fixed as with `==`. A tag or branch archive is not."""
+    from urllib.parse import unquote, urlsplit
+
+    path = unquote(urlsplit(url.split("#", 1)[0]).path)
+    last = path.rsplit("/", 1)[-1]
+    return bool(_WHEEL_FILE.match(last) or _SDIST_FILE.match(last) or _SHA_SEGMENT.search(path))
 
 
 def parse_requirements(path: Path) -> RequirementsFile:

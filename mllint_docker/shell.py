@@ -40,6 +40,8 @@ class Command:
     nested: bool = False
     # Byte span in the text that was parsed (meaningful for commands that are not nested).
     span: tuple[int, int] = (0, 0)
+    # File redirections: (operator, target), e.g. ('>', '=2') for an unquoted `pip install x>=2`.
+    redirects: list[tuple[str, Word]] = field(default_factory=list)
 
     @property
     def argv(self) -> list[str]:
@@ -140,6 +142,8 @@ class _Builder:
         self.env = env
         self.script = script
         self.depth = depth
+        # Redirections tree-sitter hangs on a statement around a command: command start -> nodes.
+        self.attached: dict[int, list] = {}
 
     def parse(self, data: bytes, lines: LineMap, nested: bool) -> None:
         tree = _get_parser().parse(data)
@@ -154,6 +158,8 @@ class _Builder:
                 self._command(node, data, lines, nested)
             elif node.type == "heredoc_body":
                 continue
+            elif node.type == "redirected_statement":
+                self._attach_redirects(node)
             stack.extend(reversed(node.children))
 
     def _word(self, node, data: bytes, lines: LineMap) -> Word:
@@ -193,10 +199,45 @@ class _Builder:
             text = re.sub(r"\\(.)", r"\1", text.replace("\\\n", ""))
         return (text, "$" in text) if t in ("command_substitution", "arithmetic_expansion") else (text, False)
 
+    def _attach_redirects(self, node) -> None:
+        """`cmd a >out b`: tree-sitter puts `>out b` beside the command (or the pipeline or list
+        that ends with it); in the shell, `b` is still an argument of the last command."""
+        redirects = [c for c in node.children if c.type == "file_redirect"]
+        body = node.children[0] if node.children else None
+        while body is not None and body.type in ("pipeline", "list", "redirected_statement"):
+            parts = [c for c in body.children if c.type in ("command", "pipeline", "list", "redirected_statement")]
+            body = parts[-1] if parts else None
+        if body is not None and body.type == "command" and redirects:
+            self.attached.setdefault(body.start_byte, []).extend(redirects)
+
+    def _redirect(self, node, data: bytes, lines: LineMap) -> tuple[tuple[str, Word] | None, list]:
+        """A file redirection's (operator, target) and the argument nodes that follow the target."""
+        op, targets = None, []
+        for c in node.children:
+            if c.type == "file_descriptor":
+                continue
+            if op is None and not c.is_named:
+                op = _text(c, data)
+            elif c.is_named:
+                targets.append(c)
+        if op is None or not targets:
+            return None, []
+        return (op, self._word(targets[0], data, lines)), targets[1:]
+
     def _command(self, node, data: bytes, lines: LineMap, nested: bool) -> None:
         words: list[Word] = []
         assignments: dict[str, str] = {}
-        for child in node.children:
+        redirects: list[tuple[str, Word]] = []
+        children = list(node.children)
+        extra_nodes = []
+        for r in [c for c in children if c.type == "file_redirect"] + self.attached.pop(node.start_byte, []):
+            redirect, extra = self._redirect(r, data, lines)
+            if redirect is not None:
+                redirects.append(redirect)
+            extra_nodes.extend(extra)
+        if extra_nodes:
+            children = sorted(children + extra_nodes, key=lambda c: c.start_byte)
+        for child in children:
             t = child.type
             if t == "variable_assignment":
                 name = child.child_by_field_name("name")
@@ -213,7 +254,7 @@ class _Builder:
         if not words:
             return
         line, col = lines.locate(node.start_byte)
-        cmd = Command(words, words[0].line, words[0].column if line == words[0].line else col, assignments, nested, (node.start_byte, node.end_byte))
+        cmd = Command(words, words[0].line, words[0].column if line == words[0].line else col, assignments, nested, (node.start_byte, node.end_byte), redirects)
         self.script.commands.append(cmd)
         self._nested(cmd, node, data, lines)
 

@@ -47,6 +47,7 @@ GROUPS = {
 }
 
 _registry: dict[str, Rule] = {}
+_extra_checks: dict[str, dict[str, Callable]] = {}
 _loaded = False
 
 
@@ -59,6 +60,24 @@ def rule(code: str, name: str, severity: str, *, scope: str, summary: str, defau
         return fn
 
     return register
+
+
+def also(code: str, scope: str):
+    """Registers the decorated function as a second check of rule `code`, for another scope: one
+    rule, one name, findings in Dockerfiles and in requirements files alike."""
+
+    def register(fn):
+        _extra_checks.setdefault(code, {})[scope] = fn
+        return fn
+
+    return register
+
+
+def checks_for(r: Rule, scope: str) -> list[Callable[..., Iterable[Issue]]]:
+    """The rule's check functions that receive targets of `scope`."""
+    out = [r.check] if r.scope == scope and r.check is not None else []
+    extra = _extra_checks.get(r.code, {}).get(scope)
+    return out + ([extra] if extra is not None else [])
 
 
 def declare(code: str, name: str, severity: str, *, scope: str, summary: str, default: bool = True,

@@ -1,0 +1,79 @@
+import posixpath
+
+from mllint_docker.installs import installs, is_manifest, manifests_for
+from mllint_docker.rules import Issue, rule
+
+WHOLE_CONTEXT = (".", "./", "/", "*", "./*")
+
+
+@rule("MLD102", "copy-before-deps-install", "warning", scope="dockerfile",
+      summary="The source is copied before the dependency install, so every code edit re-runs the install")
+def check(df, project):
+    ctx = _context(project, df)
+    found = installs(df)
+    for spec in df.copies:
+        copy = spec.instruction
+        if not spec.from_context or not spec.sources:
+            continue
+        stage_installs = [i for i in found if i.instruction.stage == copy.stage and i.is_dependency_install]
+        earlier = [i for i in stage_installs if i.instruction.line < copy.line]
+        later = [i for i in stage_installs if i.instruction.line > copy.line and not _fine_after_source(i, earlier)]
+        if not later:
+            continue
+        brought = _source_brought(ctx, spec)
+        if brought is None:
+            continue
+        install = later[0]
+        shown = " ".join(w.value for w in install.words[:6]) + (" ..." if len(install.words) > 6 else "")
+        manifests = " ".join(manifests_for(install))
+        yield Issue(copy.line, f"`{copy.keyword} {' '.join(copy.args)}` brings {brought} in before the dependency "
+                               f"install on line {install.line} (`{shown}`): every source edit re-runs it",
+                    fix=_fix(install, manifests, copy.keyword))
+
+
+def _fine_after_source(install, earlier) -> bool:
+    """Installing the project itself after its source arrives is right once its dependencies were
+    installed earlier from the manifests (or it is told to skip them)."""
+    if not install.installs_project or install.requirement_files or any(p.name for p in install.packages):
+        return False
+    return bool(earlier) or install.has("no-deps", "only-root")
+
+
+def _fix(install, manifests: str, keyword: str) -> str:
+    first = f"`COPY {manifests} ./`, run the install, then copy the rest"
+    if install.installs_project:
+        return (f"copy the dependency manifests first ({first}): install the dependencies alone before the source "
+                "(`pip install -r requirements.txt`, `poetry install --no-root`, `uv sync --no-install-project`) and "
+                "the project itself after it with `--no-deps`")
+    return f"copy the dependency manifests first: {first}"
+
+
+def _source_brought(ctx, spec) -> str | None:
+    """What the COPY brings beyond dependency manifests, in words; None when it brings only
+    manifests or single files."""
+    for src in spec.sources:
+        whole = src.strip() in WHOLE_CONTEXT
+        if ctx is None:
+            if whole:
+                return "the whole build context"
+            if src.endswith("/") and not is_manifest(src):
+                return f"the directory `{src}`"
+            continue
+        try:
+            entries = ctx.resolve_source(src)
+        except (OSError, ValueError):
+            continue
+        clean = posixpath.normpath(src.strip().lstrip("/")) if src.strip("/. ") else "."
+        if len(entries) == 1 and entries[0].path == clean:
+            continue  # one named file, such as a config or an entrypoint script
+        source = [e.path for e in entries if not is_manifest(e.path)]
+        if source:
+            return "the whole build context" if whole else f"`{src}` ({len(source)} files besides manifests)"
+    return None
+
+
+def _context(project, df):
+    try:
+        return project.context_for(df)
+    except ImportError:
+        return None  # no context model: judge by the COPY sources as written
