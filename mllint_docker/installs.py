@@ -3,8 +3,8 @@
 Built once per Dockerfile from the shell model (`inst.commands`, so shell form, JSON form, heredocs
 and `sh -c` alike, each word with its own line): pip / pip3 / pipX.Y / `python -m pip`, `uv pip
 install|sync`, `uv add|sync`, conda / mamba / micromamba `install|create|update` and `env
-create|update`, `poetry add|install|sync`, `pipenv install|sync`, `pdm add|install|sync`. Wrappers
-in front (`sudo`, `env A=1`, `conda run -n x`, `poetry run`, `xargs`, `timeout`, ...) are looked
+create|update`, `poetry add|install|sync`, `pipenv install|sync`, `pdm add|install|sync`, `pipx
+install`. Wrappers in front (`sudo`, `env A=1`, `conda run -n x`, `poetry run`, `xargs`, `timeout`, ...) are looked
 through. Rules ask `installs(df)` / `installs_of(df, inst)` and `requirement_files(...)`; none
 re-reads a command line.
 """
@@ -15,7 +15,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from mllint_docker.requirements import Requirement, RequirementsFile, canonical_name
 from mllint_docker.shell import Command, Word, is_python
@@ -99,7 +99,7 @@ class Install:
     instruction: "Instruction"
     command: Command
     words: list[Word]  # the install command's own words (wrappers dropped)
-    tool: str  # "pip", "uv", "conda", "poetry", "pipenv", "pdm"
+    tool: str  # "pip", "uv", "conda", "poetry", "pipenv", "pdm", "pipx"
     program: str  # as written, for messages: `pip3`, `python3 -m pip`, `uv pip`, `mamba`
     action: str  # install, download, wheel, sync, add, create, update, env-create, env-update
     packages: list[Package] = field(default_factory=list)
@@ -395,7 +395,7 @@ UV_OPTIONS = _table(
     "r=requirements c=constraints e=editable i=index-url f=find-links p=python P=upgrade-package C=config-setting "
     "b=build-constraints m=marker o=output-file n=no-cache U=upgrade q=quiet v=verbose h=help V=version",
     "requirement=requirements constraint=constraints override=overrides build-constraint=build-constraints "
-    "trusted-host=allow-insecure-host",
+    "trusted-host=allow-insecure-host no-cache-dir=no-cache",
 )
 CONDA_OPTIONS = _table(
     "channel name prefix file solver repodata-fn subdir platform revision clone root-prefix rc-file "
@@ -417,6 +417,11 @@ PIPENV_OPTIONS = _table(
     "system deploy dev ignore-pipfile skip-lock site-packages verbose quiet clear keep-outdated selective-upgrade "
     "pre help",
     "r=requirements i=index v=verbose q=quiet d=dev h=help",
+)
+PIPX_OPTIONS = _table(
+    "suffix python pip-args index-url preinstall backend spec",
+    "include-deps force verbose quiet editable system-site-packages global fetch-missing-python help",
+    "f=force v=verbose q=quiet e=editable h=help",
 )
 PDM_OPTIONS = _table(
     "group project global-project venv lockfile python",
@@ -625,6 +630,8 @@ def _parse(inst: "Instruction", cmd: Command, words: list[Word], env: dict[str, 
         return _simple(inst, cmd, words, "pipenv", PIPENV_OPTIONS, ("install", "sync"), env)
     if name == "pdm":
         return _simple(inst, cmd, words, "pdm", PDM_OPTIONS, ("add", "install", "sync"), env)
+    if name == "pipx":
+        return _simple(inst, cmd, words, "pipx", PIPX_OPTIONS, ("install",), env)
     return None
 
 
@@ -740,6 +747,7 @@ def _is_local(value: str) -> bool:
         return True
     if _VCS.match(v) or " @ " in v or re.match(r"^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@", v):
         return False
+    v = re.sub(r"\[[^\]]*\]$", "", v)  # `.[dev]`, `./pkg[gpu]`: a local project with extras
     return v in (".", "..") or v.startswith(("./", "../", "/", "~")) or "/" in v or bool(_ARCHIVE.search(v))
 
 
@@ -1033,11 +1041,40 @@ def _context_path(df: "Dockerfile", project: "Project", inst: "Instruction", wor
         return None
     key = ("installs.context_path", str(df.path), inst.line, word.value)
     if key not in project.memo:
-        try:
-            project.memo[key] = project.copied_context_file(df, inst, word.value)
-        except (ImportError, OSError):
-            project.memo[key] = None  # no context model available: the file cannot be followed
+        found = _bind_mounted(df, project, inst, word.value)
+        if found is None:
+            try:
+                found = project.copied_context_file(df, inst, word.value)
+            except (ImportError, OSError):
+                found = None  # no context model available: the file cannot be followed
+        project.memo[key] = found
     return project.memo[key]
+
+
+def _bind_mounted(df: "Dockerfile", project: "Project", inst: "Instruction", image_path: str) -> Path | None:
+    """`RUN --mount=type=bind,source=requirements.txt,target=/tmp/r.txt pip install -r /tmp/r.txt`:
+    a bind mount without `from=` shows a context path at the target for the duration of the RUN."""
+    target_path = posixpath.normpath(posixpath.join(project.workdir_at(df, inst), image_path))
+    for spec in inst.flags.get("mount", []):
+        parts = dict(p.split("=", 1) if "=" in p else (p, "") for p in spec.split(","))
+        if parts.get("type") != "bind" or "from" in parts:
+            continue
+        target = parts.get("target") or parts.get("dst") or parts.get("destination")
+        if not target:
+            continue
+        target = posixpath.normpath(posixpath.join(project.workdir_at(df, inst), target))
+        source = (parts.get("source") or parts.get("src") or ".").lstrip("/")
+        if target_path == target:
+            rest = ""
+        elif target_path.startswith(target.rstrip("/") + "/"):
+            rest = target_path[len(target.rstrip("/")) + 1 :]
+        else:
+            continue
+        root = project.context_choice(df).root
+        candidate = (root / source / rest).resolve() if rest else (root / source).resolve()
+        if candidate.is_file() and (candidate == root or root in candidate.parents):
+            return candidate
+    return None
 
 
 def _context_requirements(df, project, inst, word: Word, register: bool = True) -> RequirementsFile | None:
@@ -1072,12 +1109,6 @@ def _pair_line(df: "Dockerfile", inst: "Instruction", name: str) -> int:
         if pattern.search(text):
             return n
     return inst.line
-
-
-def iter_packages(items: Iterable[Install]) -> Iterable[tuple[Install, Package]]:
-    for install in items:
-        for p in install.packages:
-            yield install, p
 
 
 # Dependency manifests --------------------------------------------------------------------------

@@ -225,7 +225,9 @@ def _image_path(src: str, entry: str, dest: str, dest_raw: str, n_sources: int) 
         return posixpath.join(dest, entry)
     if entry != src_clean and entry.startswith(src_clean + "/"):
         return posixpath.join(dest, entry[len(src_clean) + 1 :])  # a directory's contents
-    if dest_raw.endswith("/") or n_sources > 1 or any(c in src for c in "*?["):
+    # `.` and `..` are directories (the WORKDIR and its parent), so `COPY x .` copies into them.
+    into_dir = dest_raw.endswith(("/", "/.", "/..")) or dest_raw in (".", "..")
+    if into_dir or n_sources > 1 or any(c in src for c in "*?["):
         return posixpath.join(dest, posixpath.basename(entry))
     return dest
 

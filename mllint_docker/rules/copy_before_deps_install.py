@@ -1,9 +1,11 @@
 import posixpath
+import re
 
 from mllint_docker.installs import installs, is_manifest, manifests_for
 from mllint_docker.rules import Issue, rule
 
 WHOLE_CONTEXT = (".", "./", "/", "*", "./*")
+PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
 @rule("MLD102", "copy-before-deps-install", "warning", scope="dockerfile",
@@ -25,10 +27,9 @@ def check(df, project):
             continue
         install = later[0]
         shown = " ".join(w.value for w in install.words[:6]) + (" ..." if len(install.words) > 6 else "")
-        manifests = " ".join(manifests_for(install))
         yield Issue(copy.line, f"`{copy.keyword} {' '.join(copy.args)}` brings {brought} in before the dependency "
                                f"install on line {install.line} (`{shown}`): every source edit re-runs it",
-                    fix=_fix(install, manifests, copy.keyword))
+                    fix=_fix(df, project, ctx, install, copy))
 
 
 def _fine_after_source(install, earlier) -> bool:
@@ -39,13 +40,37 @@ def _fine_after_source(install, earlier) -> bool:
     return bool(earlier) or install.has("no-deps", "only-root")
 
 
-def _fix(install, manifests: str, keyword: str) -> str:
-    first = f"`COPY {manifests} ./`, run the install, then copy the rest"
+def _fix(df, project, ctx, install, copy) -> str:
+    keyword = copy.keyword
+    if not install.from_manifest or (ctx is not None and install.local_paths and not install.requirement_files
+                                     and not any(_in_context(df, project, install, w.value) for w in install.local_paths)):
+        return f"move this install above the `{keyword}`: it does not use the copied files"
+    first = f"{_copy_manifests(manifests_for(install))}, run the install, then copy the rest"
     if install.installs_project:
         return (f"copy the dependency manifests first ({first}): install the dependencies alone before the source "
                 "(`pip install -r requirements.txt`, `poetry install --no-root`, `uv sync --no-install-project`) and "
                 "the project itself after it with `--no-deps`")
     return f"copy the dependency manifests first: {first}"
+
+
+def _copy_manifests(manifests: list[str]) -> str:
+    """`COPY a b ./` for files beside the WORKDIR; each file to its own path otherwise."""
+    if all("/" not in m for m in manifests):
+        return f"`COPY {' '.join(manifests)} ./`"
+    return ", ".join(f"`COPY {posixpath.basename(m) if m.startswith('/') else m} {m}`" for m in manifests)
+
+
+def _in_context(df, project, install, path: str) -> bool:
+    """A local project the install names came from the build context (it has packaging metadata
+    that a COPY brought), rather than from `git clone` or an earlier stage."""
+    path = re.sub(r"\[[^\]]*\]$", "", path)  # `.[serve]`: the project with extras
+    for name in PROJECT_FILES:
+        try:
+            if project.copied_context_file(df, install.instruction, posixpath.join(path, name)) is not None:
+                return True
+        except ImportError:
+            return True
+    return False
 
 
 def _source_brought(ctx, spec) -> str | None:

@@ -23,7 +23,8 @@ def check(df, project):
                 continue  # variables and pip config are reported where they are set
             kind = "extra" if ix.kind == "extra" and (install.tool != "uv" or unsafe_uv) else \
                 ("uv-extra" if ix.kind == "extra" else ix.kind)
-            for issue in _judge(kind, ix.name, ix.url, ix.line, ix.word.column if ix.word else None):
+            tool = "uv (with an `unsafe-*` index strategy)" if install.tool == "uv" else "pip"
+            for issue in _judge(kind, ix.name, ix.url, ix.line, ix.word.column if ix.word else None, tool):
                 seen.add((issue.line, issue.message))
                 yield issue
         for name, value in install.assigned.items():
@@ -54,7 +55,7 @@ def check_requirements(rf, project):
                 yield from _judge(kind, written, value, opt.line, None)
 
 
-def _judge(kind: str, name: str, value: str, line: int, column: int | None):
+def _judge(kind: str, name: str, value: str, line: int, column: int | None, tool: str = "pip"):
     for url in value.replace(",", " ").split():
         if "$" in url:
             continue  # a build argument: judged where it gets a value
@@ -71,11 +72,12 @@ def _judge(kind: str, name: str, value: str, line: int, column: int | None):
             yield Issue(line, f"`{name} {url}` is plain HTTP: packages can be read and replaced in transit",
                         column=column, fix=f"use `https://` for this index")
         if kind == "extra":
-            yield Issue(line, f"`{name} {url}` adds an index beside PyPI: pip takes the highest version from any "
-                              "index, so a package published on PyPI under one of your private names wins "
-                              "(dependency confusion)", column=column,
-                        fix="install the private packages in their own `pip install --index-url <private> --no-deps` "
-                            "step (or use uv, whose default index strategy stops at the first index that has a name)")
+            yield Issue(line, f"`{name} {url}` adds an index beside PyPI: {tool} takes the highest version from any "
+                              "index, so whoever publishes one of this index's package names on PyPI with a higher "
+                              "version gets installed (dependency confusion)", column=column,
+                        fix="install what needs this index in a step of its own with `--index-url <it>` (and "
+                            "`--no-deps` or hashes), or use uv, whose default index strategy stops at the first "
+                            "index that has a name")
 
 
 def _host(url: str) -> str:

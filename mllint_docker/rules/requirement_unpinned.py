@@ -1,5 +1,9 @@
+import re
+
 from mllint_docker.installs import command_constraints, pin_problem, used_as_constraints
 from mllint_docker.rules import Issue, rule
+
+_WRITTEN_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 @rule("MLD201", "requirement-unpinned", "warning", scope="requirements",
@@ -12,7 +16,8 @@ def check(rf, project):
         problem = pin_problem(req)
         if problem is None or (req.name and req.name in pins):
             continue
-        subject = req.name if req.name and req.url is None else req.text
+        written = _WRITTEN_NAME.match(req.text)
+        subject = written.group(1) if written and req.url is None else req.text
         yield Issue(req.line, f"`{subject}` {problem}: each build may install a different release", fix=_fix(req))
 
 

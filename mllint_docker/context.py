@@ -1,0 +1,282 @@
+"""The build context: what Docker sends for a build, and which files each COPY/ADD brings in.
+
+`.dockerignore` semantics are Docker's (moby's patternmatcher, as BuildKit applies it while it walks
+the context), not .gitignore's: a bare `foo` matches only at the root, `!` re-includes, the last
+matching line wins, `*` stops at `/`, `**` crosses it. A `<Dockerfile>.dockerignore` beside the
+Dockerfile replaces `.dockerignore` (even when empty).
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import posixpath
+import re
+import stat
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from e2b_dockerfile_utils import PatternMatcher
+
+
+@dataclass(frozen=True, slots=True)
+class ContextEntry:
+    path: str  # posix, relative to the context root
+    size: int  # lstat size: a symlink is sent as itself
+    is_symlink: bool
+
+
+@dataclass
+class IgnoreFile:
+    path: Path | None
+    # (line in the ignore file, cleaned pattern with its `!`), in file order
+    patterns: list[tuple[int, str]] = field(default_factory=list)
+    # (line, message) for patterns Docker rejects
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class BuildContext:
+    root: Path
+    ignore: IgnoreFile
+    entries: list[ContextEntry]
+    dirs: frozenset[str]
+    errors: list[tuple[str, str]]
+    total_size: int
+    _paths: list[str] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._paths = [e.path for e in self.entries]
+
+    def entry(self, path: str) -> ContextEntry | None:
+        i = bisect.bisect_left(self._paths, path)
+        return self.entries[i] if i < len(self._paths) and self._paths[i] == path else None
+
+    def under(self, directory: str) -> list[ContextEntry]:
+        """Every entry beneath a directory (`""` for the root)."""
+        if not directory:
+            return list(self.entries)
+        prefix = directory + "/"
+        lo = bisect.bisect_left(self._paths, prefix)
+        hi = bisect.bisect_left(self._paths, prefix + "\U0010ffff")
+        return self.entries[lo:hi]
+
+    def resolve_source(self, source: str) -> list[ContextEntry]:
+        """The files a COPY/ADD source brings in, resolved against the filtered context as BuildKit
+        does: `.` everything, a directory its contents, wildcards per path segment."""
+        src = _clean(source)
+        if src in (".", ""):
+            return list(self.entries)
+        if not _has_wildcard(src):
+            e = self.entry(src)
+            if e is not None:
+                return [e]
+            return self.under(src) if src in self.dirs else []
+        rx = _glob_regex(src)
+        out: dict[str, ContextEntry] = {}
+        depth = src.count("/") + 1
+        for d in sorted(self.dirs):
+            if d.count("/") + 1 == depth and rx.match(d):
+                for e in self.under(d):
+                    out[e.path] = e
+        for e in self.entries:
+            if e.path.count("/") + 1 == depth and rx.match(e.path):
+                out[e.path] = e
+        return [out[k] for k in sorted(out)]
+
+    def ignored_by(self, path: str) -> tuple[int, str] | None:
+        """The ignore-file line whose pattern decides that `path` is excluded, if any."""
+        if not self.ignore.patterns:
+            return None
+        matcher = _matcher(tuple(p for _, p in self.ignore.patterns))
+        if not matcher.matches(path):
+            return None
+        for line, pattern in reversed(self.ignore.patterns):
+            if not pattern.startswith("!") and _matcher((pattern,)).matches(path):
+                return line, pattern
+        return None
+
+
+def _clean(path: str) -> str:
+    """Go's filepath.Clean on a slash path, relative to the context root."""
+    path = re.sub(r"/+", "/", path.strip())
+    cleaned = posixpath.normpath("/" + path).lstrip("/")
+    return cleaned or "."
+
+
+def _has_wildcard(path: str) -> bool:
+    return any(c in path for c in "*?[")
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern:
+    """Go filepath.Match: `*` and `?` never cross `/`; `[...]` / `[^...]` classes; `\\` escapes."""
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pattern.find("]", i + 2 if i + 1 < n and pattern[i + 1] in "^!" else i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : j]
+                if body[:1] in ("^", "!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = j
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+@lru_cache(maxsize=64)
+def _matcher(patterns: tuple[str, ...]) -> PatternMatcher:
+    return PatternMatcher(list(patterns))
+
+
+def ignore_file_for(root: Path, dockerfile: Path | None) -> Path | None:
+    if dockerfile is not None:
+        specific = Path(str(dockerfile) + ".dockerignore")
+        if specific.is_file():
+            return specific
+    general = root / ".dockerignore"
+    return general if general.is_file() else None
+
+
+def read_ignore_file(path: Path | None) -> IgnoreFile:
+    """Reads patterns as moby's ignorefile.ReadAll does: a BOM is dropped, lines starting with `#`
+    are comments, whitespace is trimmed, `!` inverts, patterns are cleaned, a leading `/` dropped."""
+    ig = IgnoreFile(path)
+    if path is None:
+        return ig
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError as err:
+        ig.errors.append((0, f"cannot read {path.name}: {err.strerror or err}"))
+        return ig
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    for n, raw in enumerate(text.splitlines(), 1):
+        if raw.startswith("#"):
+            continue
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        invert = pattern.startswith("!")
+        if invert:
+            pattern = pattern[1:].strip()
+        if pattern:
+            pattern = posixpath.normpath(re.sub(r"/+", "/", pattern))
+            if len(pattern) > 1 and pattern.startswith("/"):
+                pattern = pattern[1:]
+        elif invert:
+            ig.errors.append((n, "illegal exclusion pattern: `!` alone"))
+            continue
+        cleaned = ("!" if invert else "") + pattern
+        try:
+            _matcher((cleaned,))
+        except ValueError as err:
+            ig.errors.append((n, str(err)))
+            continue
+        ig.patterns.append((n, cleaned))
+    return ig
+
+
+class _Walker:
+    """One walk of the context. Each path is matched once, reusing its parent's per-pattern results
+    (BuildKit's MatchesUsingParentResults), and only against patterns that can match at its depth."""
+
+    def __init__(self, patterns: list[str]):
+        self.pm = PatternMatcher(patterns) if patterns else None
+        pats = self.pm._patterns if self.pm else []
+        self.match = [p.match for p in pats]
+        self.excl = [p.exclusion for p in pats]
+        self.n = len(pats)
+        # A pattern without `**` has a fixed number of segments and only matches at that depth.
+        self.depth = [None if any("**" in s for s in p.dirs) else len(p.dirs) for p in pats]
+        self.none = (False,) * self.n
+
+    def candidates(self, depth: int) -> list[int]:
+        return [i for i in range(self.n) if self.depth[i] is None or self.depth[i] == depth]
+
+    def step(self, path: str, parent: tuple[bool, ...], cands: list[int]) -> tuple[bool, tuple[bool, ...]]:
+        flags = list(parent)
+        matched = False
+        cand = set(cands)
+        for i in range(self.n):
+            if parent[i]:
+                match = True
+            elif i not in cand or self.excl[i] != matched:
+                continue
+            else:
+                match = self.match[i](path)
+                flags[i] = match
+            if match:
+                matched = not self.excl[i]
+        return matched, tuple(flags)
+
+
+def scan_context(root: Path, dockerfile: Path | None = None) -> BuildContext:
+    root = Path(root)
+    ignore = read_ignore_file(ignore_file_for(root, dockerfile))
+    walker = _Walker([p for _, p in ignore.patterns])
+    entries: list[ContextEntry] = []
+    dirs: set[str] = set()
+    errors: list[tuple[str, str]] = []
+    total = 0
+    cand_cache: dict[int, list[int]] = {}
+    # (absolute dir, relative dir, parent flags, parent excluded)
+    stack: list[tuple[str, str, tuple[bool, ...], bool]] = [(str(root), "", walker.none, False)]
+    simple = walker.n == 0
+    while stack:
+        abs_dir, rel_dir, flags, dir_excluded = stack.pop()
+        try:
+            it = os.scandir(abs_dir)
+        except OSError as err:
+            errors.append((rel_dir or ".", f"cannot read directory: {err.strerror or err}"))
+            continue
+        depth = rel_dir.count("/") + 2 if rel_dir else 1
+        cands = cand_cache.get(depth)
+        if cands is None:
+            cands = cand_cache[depth] = walker.candidates(depth)
+        with it:
+            for e in it:
+                rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+                if simple:
+                    excluded, child_flags = False, flags
+                elif not cands and not any(flags):
+                    excluded, child_flags = False, flags
+                else:
+                    excluded, child_flags = walker.step(rel, flags, cands)
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError as err:
+                    errors.append((rel, f"cannot stat: {err.strerror or err}"))
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    if excluded and not walker.pm.may_match_under(rel):
+                        continue
+                    if not excluded:
+                        dirs.add(rel)
+                    stack.append((e.path, rel, child_flags, excluded))
+                elif not excluded:
+                    entries.append(ContextEntry(rel, st.st_size, stat.S_ISLNK(st.st_mode)))
+                    total += st.st_size
+                    if dir_excluded:  # a file re-included under an excluded directory brings its parents
+                        parent = rel_dir
+                        while parent and parent not in dirs:
+                            dirs.add(parent)
+                            parent = parent.rpartition("/")[0]
+    entries.sort(key=lambda e: e.path)
+    for line, message in ignore.errors:
+        errors.append((f"{ignore.path.name if ignore.path else '.dockerignore'}:{line}", message))
+    return BuildContext(root, ignore, entries, frozenset(dirs), errors, total)
