@@ -13,6 +13,7 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 def render(findings, files_checked: int, out, quiet: bool = False, **_) -> None:
     from rich.console import Console
     from rich.markup import escape
+    from rich.text import Text
 
     console = Console(file=out, highlight=False, soft_wrap=True)
     for path, group in groupby(findings, key=lambda f: display_path(f.file)):
@@ -29,7 +30,8 @@ def render(findings, files_checked: int, out, quiet: bool = False, **_) -> None:
             if f.line:
                 src = linecache.getline(str(f.file), f.line).rstrip("\r\n")
                 if src.strip():
-                    console.print(f"           [dim]│[/] {escape(src.strip()[:160])}")
+                    # A Text object, not markup: a trailing `\` would otherwise print doubled.
+                    console.print(Text.assemble(("           │ ", "dim"), src.strip()[:160]))
             if f.fix:
                 console.print(f"           [dim]└ fix:[/] {escape(f.fix)}")
         if not quiet:
