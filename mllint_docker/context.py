@@ -138,9 +138,15 @@ def _glob_regex(pattern: str) -> re.Pattern:
     return re.compile("".join(out) + r"\Z")
 
 
+def _escaped(pattern: str) -> str:
+    # ReadAll only treats a line as a comment when `#` is its first character; a pattern that starts
+    # with `#` after trimming (`  #x`) is a real pattern, which the matcher would take for a comment.
+    return "\\" + pattern if pattern.startswith("#") else pattern
+
+
 @lru_cache(maxsize=64)
 def _matcher(patterns: tuple[str, ...]) -> PatternMatcher:
-    return PatternMatcher(list(patterns))
+    return PatternMatcher([_escaped(p) for p in patterns])
 
 
 def ignore_file_for(root: Path, dockerfile: Path | None) -> Path | None:
@@ -196,7 +202,7 @@ class _Walker:
     (BuildKit's MatchesUsingParentResults), and only against patterns that can match at its depth."""
 
     def __init__(self, patterns: list[str]):
-        self.pm = PatternMatcher(patterns) if patterns else None
+        self.pm = PatternMatcher([_escaped(p) for p in patterns]) if patterns else None
         pats = self.pm._patterns if self.pm else []
         self.match = [p.match for p in pats]
         self.excl = [p.exclusion for p in pats]
