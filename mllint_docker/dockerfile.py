@@ -6,6 +6,7 @@ so what Docker reads is what rules see: heredocs, escape directives, continuatio
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,7 +149,10 @@ class Dockerfile:
 def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
     """Returns (text, None) or (None, reason) for binary, oversize or unreadable files."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return None, "not a regular file"
+        size = st.st_size
         if size > limit:
             return None, f"file is {size} bytes, larger than the {limit} bytes this linter reads"
         data = path.read_bytes()
@@ -178,6 +182,8 @@ def parse_dockerfile(path: Path, text: str | None = None, build_args: dict[str, 
         return Dockerfile(path, lines, [], [], {}, "\\", [], ParseError(err.line, str(err).split(": ", 1)[-1]))
     except (ValueError, RecursionError) as err:
         return Dockerfile(path, lines, [], [], {}, "\\", [], ParseError(None, str(err)))
+    if not ast.instructions:  # BuildKit refuses such a file too
+        return Dockerfile(path, lines, [], [], {}, ast.escape_token, [], ParseError(None, "file with no instructions"))
     return _Resolver(path, lines, ast, build_args or {}).run()
 
 

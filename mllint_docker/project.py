@@ -242,6 +242,14 @@ def _ignore_key(root: Path, dockerfile: Path) -> Path | None:
 # Discovery -----------------------------------------------------------------
 
 
+def _is_file(entry: os.DirEntry) -> bool:
+    """A regular file, or a symlink to one; a symlink loop or a dangling link is neither."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
 def _is_venv(path: str) -> bool:
     return os.path.exists(os.path.join(path, "pyvenv.cfg")) or os.path.isdir(os.path.join(path, "conda-meta"))
 
@@ -308,7 +316,7 @@ def discover(paths: list[Path], config: Config) -> tuple[dict[str, list[Path]], 
                     if e.name in SKIP_DIRS or _is_venv(e.path):
                         continue
                     stack.append(e.path)
-                elif e.is_file():
+                elif _is_file(e):
                     kind = file_kind(Path(e.name)) if e.name != "requirements" else None
                     if kind is None and Path(d).name == "requirements" and e.name.endswith(".txt"):
                         kind = "requirements"

@@ -126,6 +126,7 @@ def parse_requirements(path: Path) -> RequirementsFile:
                     rf.options.append(Option(line, name, [str(v) for v in values], item.requirement_line.line))
         elif kind == "InvalidRequirementLine":
             msg = item.error_message.strip().splitlines()[0] if item.error_message else "invalid requirement"
+            msg = re.sub(r":\s*:\s*", ": ", msg)
             rf.errors.append((item.requirement_line.line_number, msg.lstrip("# ")))
     return rf
 
