@@ -282,13 +282,16 @@ def _excluded(rel: str, patterns: list[str]) -> bool:
 
 
 def discover(paths: list[Path], config: Config) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
-    """Finds the files to lint under `paths`. Explicit files are always taken."""
+    """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded."""
     found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": []}
     errors: list[tuple[Path, str]] = []
     walked: dict[str, list[Path]] = {k: [] for k in found}
-    cwd = Path.cwd()
+    cwd = config.path.parent if config.path else Path.cwd()  # `exclude` globs are relative to the config
     for p in paths:
         if p.is_file():
+            # `exclude` applies to named files too, so a pre-commit run over every file honours it.
+            if config.exclude and _excluded(os.path.relpath(p.resolve(), cwd.resolve()).replace(os.sep, "/"), config.exclude):
+                continue
             kind = file_kind(p) or "dockerfile"  # an explicitly named file of no known name: a Dockerfile
             found[kind].append(p)
             continue
