@@ -42,9 +42,10 @@ def main() -> None:
               help="Exit 1 when a finding has this severity or higher (default: warning).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="Config file (default: nearest .mllint-docker.toml or pyproject.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore every config file.")
 @click.option("-q", "--quiet", is_flag=True, help="Only findings, one line each.")
 @click.option("-v", "--verbose", is_flag=True, help="Say which files and build contexts were used.")
-def check(paths, fmt, select, extend_select, ignore, fail_on, config_path, quiet, verbose) -> None:
+def check(paths, fmt, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose) -> None:
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
     from mllint_docker.config import ConfigError, find_config, load_config
     from mllint_docker.engine import Engine, select_rules
@@ -59,7 +60,8 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, config_path, quiet
     try:
         if config_path is not None and not config_path.is_file():
             _fail(f"{config_path}: config file not found")
-        config = load_config(config_path or find_config(paths[0] if paths[0].is_dir() else paths[0].parent))
+        config = load_config(None if isolated else
+                             config_path or find_config(paths[0] if paths[0].is_dir() else paths[0].parent))
         selection = select_rules(config, _split(select), _split(ignore), _split(extend_select))
     except ConfigError as err:
         _fail(str(err))

@@ -58,6 +58,8 @@ def lint(root: Path, files: dict | None = None, select: str | None = None, extra
     if files:
         write_tree(root, files)
     args = ["check", ".", "--format", "json"] + (["--select", select] if select else []) + (extra or [])
+    if not (root / ".mllint-docker.toml").is_file() and "--config" not in args:
+        args.append("--isolated")  # a fixture is a project of its own: no config from the repository above it
     code, out, err = run_cli(args, root)
     assert code in (0, 1), f"exit {code}: {err}"
     return code, json.loads(out)["findings"]
