@@ -45,7 +45,15 @@ def main() -> None:
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
 @click.option("-q", "--quiet", is_flag=True, help="Only findings, one line each.")
 @click.option("-v", "--verbose", is_flag=True, help="Say which files and build contexts were used.")
-def check(paths, fmt, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose) -> None:
+@click.option("--build", is_flag=True, help="Also build each Dockerfile with Docker and analyse the image (runs the build!).")
+@click.option("-f", "--file", "build_files", multiple=True, type=click.Path(path_type=Path),
+              help="With --build: the Dockerfile(s) to build (default: every one found).")
+@click.option("--target", default=None, help="With --build: the stage to build.")
+@click.option("--build-arg", "build_args", multiple=True, help="With --build: KEY=VALUE, as for docker build.")
+@click.option("--builder", default=None, help="With --build: the buildx builder to use (remote BuildKit works).")
+@click.option("--network", default=None, help="With --build: the network for RUN steps (e.g. `none`), as for docker build.")
+def check(paths, fmt, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
+          build, build_files, target, build_args, builder, network) -> None:
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
     from mllint_docker.config import ConfigError, find_config, load_config
     from mllint_docker.engine import Engine, select_rules
@@ -70,12 +78,114 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, config_path, isola
     if verbose:
         for note in project.notes:
             click.echo(f"mllint: {note}", err=True)
-    findings = Engine(project, selection, config).run()
+    engine = Engine(project, selection, config)
+    findings = engine.run()
+    images = []
+    if build:
+        images = _build_images(project, engine, build_files, target, build_args, builder, network, quiet)
+        findings = engine.findings
     files_checked = len(project.dockerfiles) + len(project.requirements) + len(project.compose_files)
     from mllint_docker.reporters import get
 
-    get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet)
+    get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
     threshold = severity_rank(fail_on)
+    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
+
+
+def _parse_build_args(values) -> dict[str, str]:
+    out = {}
+    for v in values:
+        key, eq, value = v.partition("=")
+        if not eq or not key:
+            _fail(f"--build-arg {v!r}: expected KEY=VALUE")
+        out[key] = value
+    return out
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    return lambda line: click.echo(click.style(f"  {line.rstrip()}", dim=True) if sys.stderr.isatty() else f"  {line.rstrip()}",
+                                   err=True)
+
+
+def _build_images(project, engine, build_files, target, build_args, builder, network, quiet) -> list:
+    """Builds the selected Dockerfiles (opt-in: a build runs the repository's code) and adds the
+    image findings to the engine's."""
+    from mllint_docker.image import ImageError, docker_available
+    from mllint_docker.imagecheck import build_target
+
+    problem = docker_available()
+    if problem:
+        _fail(f"--build needs a Docker engine: {problem}")
+    wanted = {p.resolve() for p in build_files}
+    for p in build_files:
+        if not p.is_file():
+            _fail(f"{p}: no such Dockerfile")
+    args = {**project.config.build_args, **_parse_build_args(build_args)}
+    targets = []
+    for df in project.dockerfiles:
+        if (wanted and df.path.resolve() not in wanted) or df.error is not None:
+            continue
+        if target and df.stage_by_ref(target) is None:
+            _fail(f"{df.path}: no stage named {target!r}")
+        if not quiet:
+            click.echo(f"mllint: building {df.path} ...", err=True)
+        try:
+            t = build_target(df, project.context_choice(df).root, target, args, builder, quiet,
+                             project.config.data_file_size, _progress(quiet), network)
+        except ImageError as err:
+            message = str(err)
+            if not quiet:  # the build output was shown as it came: repeat only its end
+                message = "\n".join(message.strip().splitlines()[-3:])
+            _fail(f"{df.path}: {message}")
+        engine.run_image(t)
+        targets.append(t)
+    return targets
+
+
+@main.command()
+@click.argument("image")
+@click.option("-f", "--file", "dockerfile", type=click.Path(path_type=Path), default=None,
+              help="The Dockerfile the image was built from: layers are tied to its lines.")
+@click.option("--target", default=None, help="The stage of that Dockerfile the image is.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--select", multiple=True, help="Rules to run, replacing the defaults.")
+@click.option("--ignore", multiple=True, help="Rules not to run.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None)
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None)
+@click.option("-q", "--quiet", is_flag=True)
+def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, quiet) -> None:
+    """Analyse an image that is already built (a name or id) or a `docker save` / OCI tarball:
+    layer sizes, wasted space as dive counts it, caches and data left in layers."""
+    from mllint_docker.config import ConfigError, find_config, load_config
+    from mllint_docker.dockerfile import parse_dockerfile
+    from mllint_docker.engine import Engine, select_rules
+    from mllint_docker.image import ImageError
+    from mllint_docker.imagecheck import analyze_target
+    from mllint_docker.project import Project
+    from mllint_docker.reporters import get
+
+    try:
+        config = load_config(config_path or find_config(Path.cwd()))
+        selection = select_rules(config, _split(select), _split(ignore), None)
+    except ConfigError as err:
+        _fail(str(err))
+    df = None
+    if dockerfile is not None:
+        if not dockerfile.is_file():
+            _fail(f"{dockerfile}: no such file")
+        df = parse_dockerfile(dockerfile, build_args=config.build_args)
+        if df.error is not None:
+            _fail(f"{dockerfile}:{df.error.line or ''}: {df.error.message}")
+    try:
+        t = analyze_target(image, df, target, config.data_file_size)
+    except ImageError as err:
+        _fail(str(err))
+    engine = Engine(Project(root=Path.cwd(), config=config), selection, config)
+    findings = engine.run_image(t)
+    get(fmt)(findings, 1, sys.stdout, quiet=quiet, images=[t])
+    threshold = severity_rank(fail_on or config.fail_on)
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
 
 

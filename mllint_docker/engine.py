@@ -227,3 +227,14 @@ class Engine:
                     self._run(rule, rf, rf.path, fn)
         self.findings.sort(key=Finding.sort_key)
         return self.findings
+
+    def run_image(self, target) -> list[Finding]:
+        """Image rules on one analysed image (`imagecheck.ImageTarget`); findings go on the Dockerfile
+        line that made the layer, with the Dockerfile's pragmas, or on the image when there is none."""
+        df = target.dockerfile
+        if df is not None and df.path.resolve() not in self._pragmas:
+            self._pragmas[df.path.resolve()] = dockerfile_pragmas(df)
+        for rule, fn in [(r, fn) for r in self.selection.rules for fn in checks_for(r, "image")]:
+            self._run(rule, target, target.file, fn)
+        self.findings.sort(key=Finding.sort_key)
+        return self.findings

@@ -24,7 +24,7 @@ class ImageTarget:
     def layer_label(self, index: int) -> str:
         layer = self.report.layers[index]
         if layer.line:
-            return f"line {layer.line} ({layer.instruction or ''})".replace(" ()", "")
+            return f"line {layer.line}"
         return f"layer {index + 1}" + (" (base image)" if layer.line is None and self.dockerfile else "")
 
 
@@ -52,11 +52,11 @@ def analyze_target(target: str, dockerfile: Dockerfile | None, stage: str | None
 
 
 def build_target(df: Dockerfile, context: Path, stage: str | None, build_args: dict[str, str], builder: str | None,
-                 quiet: bool, data_threshold: int, progress=None) -> ImageTarget:
+                 quiet: bool, data_threshold: int, progress=None, network: str | None = None) -> ImageTarget:
     from mllint_docker.image import analyze_image, attribute_layers, build_image
 
     image = build_image(df.path, context, target=stage, build_args=build_args, builder=builder, quiet=quiet,
-                        progress_cb=progress)
+                        progress_cb=progress, network=network)
     report = analyze_image(image, data_threshold=data_threshold)
     attribute_layers(report, stage_instructions(df, stage))
     return ImageTarget(report, df, image, df.path)

@@ -10,12 +10,17 @@ from mllint_docker.finding import display_path
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render(findings, files_checked: int, out, quiet: bool = False, **_) -> None:
+def render(findings, files_checked: int, out, quiet: bool = False, images=None, **_) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.text import Text
 
     console = Console(file=out, highlight=False, soft_wrap=True)
+    if images and not quiet:
+        from mllint_docker.imagecheck import render_image_text
+
+        for t in images:
+            render_image_text(t, out)
     for path, group in groupby(findings, key=lambda f: display_path(f.file)):
         group = list(group)
         if not quiet:
