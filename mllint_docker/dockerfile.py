@@ -16,6 +16,7 @@ from mllint_docker.shell import LineMap, Script, Snippet, is_python, parse_argv,
 
 MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024
 _HEREDOC_MARK = re.compile(r"<<(-?)\s*(['\"]?)([^\s'\"<>|;&]+)\2")
+_PLAIN_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SHEBANG = re.compile(r"^#!\s*(\S+)(?:\s+(\S+))?")
 
 
@@ -199,8 +200,11 @@ class _Resolver:
         return ShellLex(self.escape, env=env)
 
     def expand_word(self, word: str, env: dict[str, str]) -> str:
+        """Expands as BuildKit does; a plain reference to a variable nobody defines is kept as
+        written (the model cannot know its value), while `${X:-default}` takes its default."""
+        bare_unknown = any((m.group(1) or m.group(2)) not in env for m in _PLAIN_VAR.finditer(word))
         try:
-            return self.lex(env).process_word(word)
+            return ShellLex(self.escape, env=env, skip_unset_env=bare_unknown).process_word(word)
         except ValueError:
             return word
 
