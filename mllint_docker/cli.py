@@ -103,10 +103,14 @@ def _parse_build_args(values) -> dict[str, str]:
 
 
 def _progress(quiet: bool):
+    """Build output on stderr through rich: dimmed on a terminal, plain text otherwise."""
     if quiet:
         return None
-    return lambda line: click.echo(click.style(f"  {line.rstrip()}", dim=True) if sys.stderr.isatty() else f"  {line.rstrip()}",
-                                   err=True)
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False)
+    return lambda line: console.print(Text("  " + line.rstrip(), style="dim"))
 
 
 def _build_images(project, engine, build_files, target, build_args, builder, network, quiet) -> list:
