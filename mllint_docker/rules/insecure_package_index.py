@@ -70,7 +70,7 @@ def _judge(kind: str, name: str, value: str, line: int, column: int | None, tool
         plain = url.lower().startswith("http://") and _host(url) not in LOOPBACK
         if plain:
             yield Issue(line, f"`{name} {url}` is plain HTTP: packages can be read and replaced in transit",
-                        column=column, fix=f"use `https://` for this index")
+                        column=column, fix="use `https://` for this index")
         if kind == "extra":
             yield Issue(line, f"`{name} {url}` adds an index beside PyPI: {tool} takes the highest version from any "
                               "index, so whoever publishes one of this index's package names on PyPI with a higher "

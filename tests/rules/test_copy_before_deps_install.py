@@ -1,20 +1,6 @@
 """copy-before-deps-install (MLD102): one line per case."""
 
-import pytest
-
 from helpers import catches, passes
-
-
-def _has_context_model() -> bool:
-    try:
-        import mllint_docker.context  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-# Following a COPY into the image needs the build-context model (mllint_docker.context).
-needs_context = pytest.mark.skipif(not _has_context_model(), reason="build-context model not in the tree yet")
 
 RULE = "copy-before-deps-install"
 FROM = "FROM python:3.11-slim\nWORKDIR /app\n"
@@ -48,14 +34,12 @@ def test_no_install(tmp_path): passes(tmp_path, RULE, FROM + "COPY . .\nRUN pyth
 def test_install_before_copy(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install numpy==1.26.4\nCOPY . .\n", files=PROJECT)
 
 
-@needs_context
 def test_context_of_manifests_only(tmp_path):
     # the .dockerignore lets only the manifests through, so `COPY . .` brings no source
     passes(tmp_path, RULE, FROM + "COPY . .\nRUN pip install -r requirements.txt\n",
            files={**PROJECT, ".dockerignore": "*\n!requirements.txt\n!pyproject.toml\n"})
 
 
-@needs_context
 def test_directory_of_manifests(tmp_path):
     passes(tmp_path, RULE, FROM + "COPY requirements/ requirements/\nRUN pip install -r requirements/prod.txt\n",
            files={"requirements/prod.txt": "-r base.txt\n", "requirements/base.txt": "numpy==1.26.4\n", ".dockerignore": ".git\n"})

@@ -1,20 +1,6 @@
 """pip-install-unpinned (MLD202): one line per case."""
 
-import pytest
-
 from helpers import catches, found, lint, passes
-
-
-def _has_context_model() -> bool:
-    try:
-        import mllint_docker.context  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-# Following a COPY into the image needs the build-context model (mllint_docker.context).
-needs_context = pytest.mark.skipif(not _has_context_model(), reason="build-context model not in the tree yet")
 
 RULE = "pip-install-unpinned"
 FROM = "FROM python:3.11-slim\n"
@@ -108,13 +94,11 @@ def test_option_values_are_not_packages(tmp_path): passes(tmp_path, RULE, FROM +
 def test_unknown_constraints_file(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install -c /etc/pip/constraints.txt numpy\n")
 
 
-@needs_context
 def test_copied_constraints_pin(tmp_path):
     passes(tmp_path, RULE, FROM + "COPY constraints.txt /c.txt\nRUN pip install -c /c.txt numpy\n",
            files={"constraints.txt": "numpy==1.26.4\n"})
 
 
-@needs_context
 def test_copied_constraints_do_not_pin(tmp_path):
     catches(tmp_path, RULE, FROM + "COPY constraints.txt /c.txt\nRUN pip install -c /c.txt numpy pandas\n", line=3,
             files={"constraints.txt": "numpy==1.26.4\n"})

@@ -1,20 +1,6 @@
 """requirement-unpinned (MLD201): one line per case."""
 
-import pytest
-
 from helpers import found, lint
-
-
-def _has_context_model() -> bool:
-    try:
-        import mllint_docker.context  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-# Following a COPY into the image needs the build-context model (mllint_docker.context).
-needs_context = pytest.mark.skipif(not _has_context_model(), reason="build-context model not in the tree yet")
 
 RULE = "requirement-unpinned"
 DOCKERFILE = "FROM scratch\n"
@@ -100,7 +86,6 @@ def test_include_cycle_does_not_loop(tmp_path):
 
 # Files a Dockerfile installs --------------------------------------------------------------------
 
-@needs_context
 def test_file_installed_by_dockerfile(tmp_path):
     _, findings = lint(tmp_path, {"Dockerfile": "FROM python:3.11-slim\nCOPY deps.pip /tmp/deps.pip\n"
                                                  "RUN pip install --no-cache-dir -r /tmp/deps.pip\n",
@@ -108,7 +93,6 @@ def test_file_installed_by_dockerfile(tmp_path):
     assert found(findings, RULE) == [("deps.pip", 2)]
 
 
-@needs_context
 def test_command_line_constraints_apply(tmp_path):
     _, findings = lint(tmp_path, {"Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt pins.txt ./\n"
                                                  "RUN pip install --no-cache-dir -r requirements.txt -c pins.txt\n",

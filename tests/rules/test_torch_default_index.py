@@ -1,20 +1,6 @@
 """torch-default-index (MLD203): one line per case."""
 
-import pytest
-
-from helpers import catches, found, lint, passes
-
-
-def _has_context_model() -> bool:
-    try:
-        import mllint_docker.context  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-# Following a COPY into the image needs the build-context model (mllint_docker.context).
-needs_context = pytest.mark.skipif(not _has_context_model(), reason="build-context model not in the tree yet")
+from helpers import catches, passes
 
 RULE = "torch-default-index"
 FROM = "FROM python:3.11-slim\n"
@@ -52,32 +38,27 @@ def test_conda_not_judged(tmp_path): passes(tmp_path, RULE, "FROM continuumio/mi
 def test_other_packages(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install torchmetrics==1.4.0 numpy==1.26.4\n")
 
 
-@needs_context
 def test_requirements_file(tmp_path):
     catches(tmp_path, RULE, FROM + "COPY requirements.txt .\nRUN pip install -r requirements.txt\n", line=3,
             files={"requirements.txt": "numpy==1.26.4\ntorch==2.5.1\n"})
 
 
-@needs_context
 def test_requirements_include(tmp_path):
     hit = catches(tmp_path, RULE, FROM + "COPY requirements/ /req/\nRUN pip install -r /req/prod.txt\n", line=3,
                   files={"requirements/prod.txt": "-r base.txt\n", "requirements/base.txt": "torch==2.5.1\n"})[0]
     assert "requirements/base.txt:1" in hit["message"]
 
 
-@needs_context
 def test_requirements_file_with_index(tmp_path):
     passes(tmp_path, RULE, FROM + "COPY requirements.txt .\nRUN pip install -r requirements.txt\n",
            files={"requirements.txt": f"--extra-index-url {CPU}\ntorch==2.5.1\n"})
 
 
-@needs_context
 def test_requirements_file_cpu_label(tmp_path):
     passes(tmp_path, RULE, FROM + "COPY requirements.txt .\nRUN pip install -r requirements.txt\n",
            files={"requirements.txt": "torch==2.5.1+cpu\n"})
 
 
-@needs_context
 def test_requirements_file_with_command_index(tmp_path):
     passes(tmp_path, RULE, FROM + f"COPY requirements.txt .\nRUN pip install --index-url {CPU} -r requirements.txt\n",
            files={"requirements.txt": "torch==2.5.1\n"})
