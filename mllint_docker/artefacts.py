@@ -1,0 +1,122 @@
+"""What ML artefacts look like: data and model files by extension, secret files by name, and
+directories that bloat a build context. Shared by the static rules and the image analysis."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from fnmatch import fnmatchcase
+
+MODEL_EXTENSIONS = frozenset({
+    ".pt", ".pth", ".ckpt", ".safetensors", ".bin", ".onnx", ".h5", ".hdf5", ".keras", ".pb", ".tflite",
+    ".gguf", ".ggml", ".pkl", ".pickle", ".joblib", ".mlmodel", ".engine", ".plan", ".params", ".msgpack",
+})
+DATA_EXTENSIONS = frozenset({
+    ".npy", ".npz", ".parquet", ".feather", ".arrow", ".tfrecord", ".tfrecords", ".csv", ".tsv", ".jsonl",
+    ".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst", ".7z", ".lmdb", ".db", ".sqlite", ".avro", ".orc",
+    ".hdf", ".nc", ".mat", ".wav", ".flac", ".mp4",
+})
+_ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst")
+
+SECRET_FILES = (".env", ".env.*", "*.pem", "*.key", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".netrc",
+                ".git-credentials", "kaggle.json", ".pypirc", "credentials.json", "service-account*.json")
+SECRET_PATHS = (".aws/credentials", ".docker/config.json", ".kube/config", ".ssh/*")
+SECRET_FILE_EXCEPTIONS = (".env.example", ".env.sample", ".env.template", ".env.dist")
+
+BLOAT_DIRS = {
+    ".git": "git history", ".venv": "virtualenv", "venv": "virtualenv", "__pycache__": "bytecode",
+    ".ipynb_checkpoints": "notebook checkpoints", "mlruns": "MLflow runs", "wandb": "W&B runs",
+    "lightning_logs": "Lightning logs", "node_modules": "node modules",
+}
+BLOAT_PATHS = {".dvc/cache": "DVC cache"}
+
+
+def extension(path: str) -> str:
+    low = path.lower()
+    for s in _ARCHIVE_SUFFIXES:
+        if low.endswith(s):
+            return s
+    return posixpath.splitext(low)[1]
+
+
+def is_model_file(path: str) -> bool:
+    return extension(path) in MODEL_EXTENSIONS
+
+
+def is_data_file(path: str) -> bool:
+    """A dataset, model or checkpoint file by its extension (archives count: they usually hold data)."""
+    ext = extension(path)
+    return ext in MODEL_EXTENSIONS or ext in DATA_EXTENSIONS or ext in _ARCHIVE_SUFFIXES
+
+
+def is_secret_file(path: str) -> bool:
+    name = posixpath.basename(path)
+    if name in SECRET_FILE_EXCEPTIONS:
+        return False
+    if any(fnmatchcase(name, p) for p in SECRET_FILES):
+        return True
+    return any(fnmatchcase(path, p) or fnmatchcase(path, "*/" + p) for p in SECRET_PATHS)
+
+
+_DATA_URL = re.compile(r"^(https?|s3|gs|hf)://", re.I)
+_MODEL_HOSTS = re.compile(r"(huggingface\.co/.+/(resolve|blob)/|hf\.co/|storage\.googleapis\.com|"
+                          r"\.s3[.-][^/]*amazonaws\.com|s3\.amazonaws\.com|blob\.core\.windows\.net|"
+                          r"zenodo\.org/record|kaggle\.com/api|download\.pytorch\.org/models|"
+                          r"dl\.fbaipublicfiles\.com|openaipublic)", re.I)
+_SOFTWARE = re.compile(r"(\.(deb|rpm|whl|sh|py|apk|key|asc|gpg|pub)$|get-pip|install|/releases/download/.*"
+                       r"\.(tar\.gz|tgz|zip)$|miniconda|micromamba|anaconda|cuda_|cudnn|nccl|tensorrt|"
+                       r"\.tar\.(gz|xz|bz2)$)", re.I)
+
+
+def is_data_url(url: str) -> bool:
+    """A URL that most likely points at model weights or a dataset, not at software."""
+    if not _DATA_URL.match(url):
+        return False
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    if _MODEL_HOSTS.search(url):
+        return not path.lower().endswith((".sh", ".py", ".deb", ".whl"))
+    if _SOFTWARE.search(path):
+        return False
+    ext = extension(path)
+    return ext in MODEL_EXTENSIONS or (ext in DATA_EXTENSIONS and ext not in (".gz", ".zip", ".tar", ".tgz", ".xz", ".bz2", ".zst"))
+
+
+_PY_DOWNLOAD = re.compile(r"\b(snapshot_download|hf_hub_download|from_pretrained|load_dataset|torch\.hub\.load|"
+                          r"torch\.hub\.load_state_dict_from_url|load_state_dict_from_url|download_url_to_file|"
+                          r"SentenceTransformer|pipeline)\s*\(")
+
+
+def python_downloads(text: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, call) for each call in Python code that fetches models or datasets from a hub."""
+    out = []
+    for n, line in enumerate(text.splitlines()):
+        code = line.split("#", 1)[0]
+        for m in _PY_DOWNLOAD.finditer(code):
+            out.append((first_line + n, m.group(1)))
+    return out
+
+
+def download_command(argv: list[str]) -> str | None:
+    """What a shell command downloads, when it fetches models or data: a short description, else None."""
+    if not argv:
+        return None
+    prog = posixpath.basename(argv[0])
+    args = argv[1:]
+    if prog in ("curl", "wget", "aria2c", "axel"):
+        urls = [a for a in args if _DATA_URL.match(a) and is_data_url(a)]
+        return f"{prog} {urls[0]}" if urls else None
+    if prog in ("huggingface-cli", "hf") and args[:1] == ["download"]:
+        return f"{prog} download {' '.join(a for a in args[1:2])}".strip()
+    if prog == "gsutil" and args[:1] in (["cp"], ["rsync"], ["-m"]) and any(a.startswith("gs://") for a in args):
+        return "gsutil copy from gs://"
+    if prog == "aws" and args[:1] == ["s3"] and args[1:2] in (["cp"], ["sync"]) and any(a.startswith("s3://") for a in args[2:3]):
+        return f"aws s3 {args[1]} {args[2]}"
+    if prog == "dvc" and args[:1] in (["pull"], ["fetch"], ["get"], ["import"]):
+        return f"dvc {args[0]}"
+    if prog == "git" and args[:2] in (["lfs", "pull"], ["lfs", "fetch"]):
+        return "git lfs " + args[1]
+    if prog == "kaggle" and len(args) >= 2 and args[0] in ("datasets", "competitions", "models") and args[1] == "download":
+        return f"kaggle {args[0]} download"
+    if prog == "gdown":
+        return "gdown"
+    return None

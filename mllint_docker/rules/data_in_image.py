@@ -1,0 +1,31 @@
+from mllint_docker.artefacts import is_data_file
+from mllint_docker.config import format_size
+from mllint_docker.rules import Issue, rule
+
+
+@rule("MLD303", "data-in-image", "warning", scope="dockerfile",
+      summary="A COPY/ADD brings dataset, model or checkpoint files (or any very large file) into the image")
+def check(df, project):
+    ctx = None
+    small, large = project.config.data_file_size, project.config.large_file_size
+    for spec in df.copies:
+        if not spec.from_context or not spec.sources:
+            continue
+        if ctx is None:
+            ctx = project.context_for(df)
+            if ctx is None:
+                return
+        brought = {e.path: e for src in spec.sources for e in ctx.resolve_source(src)}
+        hits = [e for e in brought.values()
+                if not e.is_symlink and (e.size > large or (e.size > small and is_data_file(e.path)))]
+        if not hits:
+            continue
+        hits.sort(key=lambda e: -e.size)
+        total = sum(e.size for e in hits)
+        names = ", ".join(f"{e.path} ({format_size(e.size)})" for e in hits[:3])
+        more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+        yield Issue(spec.instruction.line,
+                    f"copies {len(hits)} data/model file{'s' if len(hits) != 1 else ''} ({format_size(total)}) "
+                    f"into the image: {names}{more}",
+                    fix="exclude them in .dockerignore and mount them at run time (a volume or object storage), "
+                        "or fetch them when the container starts")

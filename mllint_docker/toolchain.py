@@ -1,0 +1,58 @@
+"""Build toolchains in a stage: compilers and -dev packages installed by OS package managers, and
+base images that ship them (CUDA/framework `-devel`, the full `python:X`)."""
+
+from __future__ import annotations
+
+import re
+from fnmatch import fnmatchcase
+
+from mllint_docker.images import ImageRef
+
+_INSTALL = {"apt-get": ("install",), "apt": ("install",), "apk": ("add",), "yum": ("install",),
+            "dnf": ("install",), "microdnf": ("install",), "zypper": ("install", "in")}
+BUILD_PACKAGES = ("build-essential", "gcc", "gcc-*", "g++", "g++-*", "clang", "clang-*", "cmake", "make", "ninja-build",
+                  "*-dev", "*-devel", "git", "cargo", "rustc", "gfortran", "autoconf", "automake", "libtool",
+                  "build-base", "musl-dev", "cuda-toolkit*", "cuda-nvcc*")
+
+
+def os_packages(commands) -> list[tuple[str, int]]:
+    """(package, line) for every package an apt/apk/yum/dnf install command names."""
+    out = []
+    for cmd in commands:
+        words = cmd.words
+        names = [w.value for w in words]
+        prog = cmd.name
+        start = 1
+        if prog == "sudo" and len(names) > 1:
+            prog, start = names[1].rsplit("/", 1)[-1], 2
+        verbs = _INSTALL.get(prog)
+        if not verbs:
+            continue
+        rest = words[start:]
+        i = next((k for k, w in enumerate(rest) if w.value in verbs), None)
+        if i is None:
+            continue
+        for w in rest[i + 1:]:
+            if w.value.startswith("-") or "=" in w.value.split(":", 1)[0] and w.value.startswith("-"):
+                continue
+            out.append((re.split(r"[=:<>]", w.value, maxsplit=1)[0], w.line))
+    return out
+
+
+def build_packages(commands) -> list[tuple[str, int]]:
+    return [(p, line) for p, line in os_packages(commands) if any(fnmatchcase(p, g) for g in BUILD_PACKAGES)]
+
+
+def is_devel_image(ref: ImageRef) -> bool:
+    """A base that ships compilers: `nvidia/cuda:*-devel*`, `pytorch/pytorch:*-devel*`, NGC images, full `python:X`."""
+    repo, tag = ref.repository.lower(), (ref.tag or "latest").lower()
+    if "devel" in tag and (repo.endswith("cuda") or "pytorch" in repo or "tensorflow" in repo or "nvidia" in repo):
+        return True
+    if repo in ("python", "library/python"):
+        return not any(s in tag for s in ("slim", "alpine", "distroless"))
+    return False
+
+
+def is_cuda_devel(ref: ImageRef) -> bool:
+    repo, tag = ref.repository.lower(), (ref.tag or "").lower()
+    return "devel" in tag and any(k in repo for k in ("cuda", "pytorch", "tensorflow", "nvidia", "rocm", "jax"))
