@@ -59,10 +59,11 @@ def is_secret_file(path: str) -> bool:
 
 
 _DATA_URL = re.compile(r"^(https?|s3|gs|hf)://", re.I)
-_MODEL_HOSTS = re.compile(r"(huggingface\.co/.+/(resolve|blob)/|hf\.co/|storage\.googleapis\.com|"
-                          r"\.s3[.-][^/]*amazonaws\.com|s3\.amazonaws\.com|blob\.core\.windows\.net|"
-                          r"zenodo\.org/record|kaggle\.com/api|download\.pytorch\.org/models|"
-                          r"dl\.fbaipublicfiles\.com|openaipublic)", re.I)
+# Hosts whose downloads are models or datasets whatever the file name; generic buckets
+# (storage.googleapis.com, S3) also serve software, so there the extension decides.
+_MODEL_HOSTS = re.compile(r"(huggingface\.co/.+/(resolve|blob)/|hf\.co/.+/resolve/|zenodo\.org/record|"
+                          r"kaggle\.com/api|download\.pytorch\.org/models|dl\.fbaipublicfiles\.com|"
+                          r"openaipublic\.blob\.core\.windows\.net)", re.I)
 _SOFTWARE = re.compile(r"(\.(deb|rpm|whl|sh|py|apk|key|asc|gpg|pub)$|get-pip|install|/releases/download/.*"
                        r"\.(tar\.gz|tgz|zip)$|miniconda|micromamba|anaconda|cuda_|cudnn|nccl|tensorrt|"
                        r"\.tar\.(gz|xz|bz2)$)", re.I)
