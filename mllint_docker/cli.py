@@ -34,7 +34,11 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default=None,
+              help="Output format (default: text; github under GitHub Actions).")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
+              help="Also write a report to a file, e.g. sarif:mllint.sarif; repeatable.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
 @click.option("--select", multiple=True, help="Rules to run (codes, names or prefixes), replacing the defaults.")
 @click.option("--extend-select", multiple=True, help="Rules to run in addition to the selected ones.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
@@ -52,7 +56,7 @@ def main() -> None:
 @click.option("--build-arg", "build_args", multiple=True, help="With --build: KEY=VALUE, as for docker build.")
 @click.option("--builder", default=None, help="With --build: the buildx builder to use (remote BuildKit works).")
 @click.option("--network", default=None, help="With --build: the network for RUN steps (e.g. `none`), as for docker build.")
-def check(paths, fmt, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
+def check(paths, fmt, outputs, statistics, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
           build, build_files, target, build_args, builder, network) -> None:
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
     from mllint_docker.config import ConfigError, find_config, load_config
@@ -85,11 +89,34 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, config_path, isola
         images = _build_images(project, engine, build_files, target, build_args, builder, network, quiet)
         findings = engine.findings
     files_checked = len(project.dockerfiles) + len(project.requirements) + len(project.compose_files)
-    from mllint_docker.reporters import get
+    from mllint_docker.reporters import FORMATS, get
 
-    get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
+    for spec in outputs:
+        kind, sep, dest = spec.partition(":")
+        if not sep or kind not in FORMATS or not dest:
+            _fail(f"--output {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}")
+        try:
+            with open(dest, "w", encoding="utf-8") as fh:
+                get(kind)(findings, files_checked, fh, quiet=quiet, images=images)
+        except OSError as err:
+            _fail(f"--output {dest}: {err.strerror or err}")
+    if statistics:
+        _print_statistics(findings)
+    else:
+        if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
+            fmt = "github"
+        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
     threshold = severity_rank(fail_on)
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
+
+
+def _print_statistics(findings) -> None:
+    from collections import Counter
+
+    counts = Counter((f.code, f.name, f.severity) for f in findings)
+    for (code, name, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"{n:5d}  {code}  {name}  ({severity})")
+    click.echo(f"{sum(counts.values()):5d}  total")
 
 
 def _parse_build_args(values) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Callable
 
 from mllint_docker.finding import Finding, display_path
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
 
 
 def summary(findings: list[Finding], files_checked: int) -> dict:
@@ -36,8 +36,8 @@ def finding_dict(f: Finding) -> dict:
 
 
 def get(name: str) -> Callable:
-    if name == "json":
-        from mllint_docker.reporters.json import render
-    else:
-        from mllint_docker.reporters.text import render
-    return render
+    import importlib
+
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r}")
+    return importlib.import_module(f"mllint_docker.reporters.{name}").render
