@@ -39,6 +39,10 @@ def main() -> None:
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
               help="Also write a report to a file, e.g. sarif:mllint.sarif; repeatable.")
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
+@click.option("--write-baseline", type=click.Path(path_type=Path), default=None,
+              help="Record today's findings in FILE and exit 0.")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
+              help="Report only findings that are not in this baseline FILE.")
 @click.option("--select", multiple=True, help="Rules to run (codes, names or prefixes), replacing the defaults.")
 @click.option("--extend-select", multiple=True, help="Rules to run in addition to the selected ones.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
@@ -56,7 +60,7 @@ def main() -> None:
 @click.option("--build-arg", "build_args", multiple=True, help="With --build: KEY=VALUE, as for docker build.")
 @click.option("--builder", default=None, help="With --build: the buildx builder to use (remote BuildKit works).")
 @click.option("--network", default=None, help="With --build: the network for RUN steps (e.g. `none`), as for docker build.")
-def check(paths, fmt, outputs, statistics, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
+def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
           build, build_files, target, build_args, builder, network) -> None:
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
     from mllint_docker.config import ConfigError, find_config, load_config
@@ -89,6 +93,21 @@ def check(paths, fmt, outputs, statistics, select, extend_select, ignore, fail_o
         images = _build_images(project, engine, build_files, target, build_args, builder, network, quiet)
         findings = engine.findings
     files_checked = len(project.dockerfiles) + len(project.requirements) + len(project.compose_files)
+    if write_baseline is not None:
+        from mllint_docker.baseline import write_baseline as write
+
+        write(write_baseline, findings)
+        click.echo(f"mllint: wrote {len(findings)} findings to the baseline {write_baseline}", err=True)
+        sys.exit(EXIT_OK)
+    if baseline_path is not None:
+        from mllint_docker.baseline import BaselineError, filter_baselined
+
+        try:
+            findings, dropped = filter_baselined(baseline_path, findings)
+        except BaselineError as err:
+            _fail(str(err))
+        if verbose:
+            click.echo(f"mllint: {dropped} findings are in the baseline", err=True)
     from mllint_docker.reporters import FORMATS, get
 
     for spec in outputs:

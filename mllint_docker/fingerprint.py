@@ -14,6 +14,8 @@ def fingerprints(findings: list[Finding]) -> list[str]:
     occurrence of that triple it is). Line numbers are not part of it."""
     seen: Counter = Counter()
     out = []
+    for name in {str(f.file) for f in findings}:
+        linecache.checkcache(name)  # the file may have changed since it was last read in this process
     for f in findings:
         text = "".join(linecache.getline(str(f.file), f.line).split()) if f.line else ""
         key = (f.code, display_path(f.file), text or f.message)
