@@ -34,7 +34,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle"]),
+              default=None,
               help="Output format (default: text; github under GitHub Actions).")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
               help="Also write a report to a file, e.g. sarif:mllint.sarif; repeatable.")

@@ -82,3 +82,20 @@ def test_fail_on_decides_the_exit_code_in_every_format(tmp_path: Path):
     for fmt in ("text", "json", "sarif", "github"):
         assert run_cli(["check", ".", "--isolated", "--format", fmt, "--fail-on", "error"], tmp_path)[0] == 0
         assert run_cli(["check", ".", "--isolated", "--format", fmt], tmp_path)[0] == 1
+
+
+def test_gitlab_junit_checkstyle(tmp_path: Path):
+    import xml.etree.ElementTree as ET
+
+    write_tree(tmp_path, {"Dockerfile": BAD, "requirements.txt": "numpy<2 & \"x\"\n"})
+    code, out, _ = run_cli(["check", ".", "--isolated", "--format", "gitlab"], tmp_path)
+    issues = json.loads(out)
+    assert code == 1 and {i["severity"] for i in issues} <= {"info", "major", "critical"}
+    assert all(i["location"]["path"] and i["location"]["lines"]["begin"] >= 1 and i["fingerprint"] for i in issues)
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    code, out, _ = run_cli(["check", ".", "--isolated", "--format", "junit"], tmp_path)
+    cases = ET.fromstring(out).findall(".//testcase")
+    assert {(c.get("classname"), c.get("name")) for c in cases} >= {("Dockerfile", "MLD101 base-image-unpinned")}
+    code, out, _ = run_cli(["check", ".", "--isolated", "--format", "checkstyle"], tmp_path)
+    errors = ET.fromstring(out).findall("./file/error")
+    assert any(e.get("source") == "mllint-docker.MLD101.base-image-unpinned" and e.get("line") == "1" for e in errors)
