@@ -162,3 +162,10 @@ def test_rules_and_explain(tmp_path: Path):
     code, out, _ = run_cli(["explain", "MLD101"], tmp_path)
     assert code == 0 and out.startswith("# base-image-unpinned (MLD101)")
     assert run_cli(["explain", "nope"], tmp_path)[0] == 2
+
+
+def test_this_repository_passes_its_own_rules():
+    repo = Path(__file__).resolve().parent.parent
+    code, out, err = run_cli(["check", ".", "--format", "json"], repo)
+    assert code == 0, out
+    assert (repo / "Dockerfile").is_file()
