@@ -407,6 +407,13 @@ def load_project(paths: list[Path], config: Config) -> Project:
             f = di.with_name(di.name[: -len(".dockerignore")])
             if f.is_file():
                 dockerfile_paths.setdefault(f.resolve(), f)
+    explicit_reqs = [p for p in paths if p.is_file() and file_kind(p) == "requirements"]
+    for req in explicit_reqs:
+        # A changed requirements file (pre-commit passes only changed files) re-lints the Dockerfiles
+        # beside it, which are the ones that COPY and install it in the usual layout.
+        for f in sorted(req.parent.iterdir()):
+            if is_dockerfile_name(f.name) and f.is_file():
+                dockerfile_paths.setdefault(f.resolve(), f)
     for cf in project.compose_files:
         for _service, dockerfile, _ctx, _line in cf.builds:
             if dockerfile.is_file():

@@ -169,3 +169,11 @@ def test_this_repository_passes_its_own_rules():
     code, out, err = run_cli(["check", ".", "--format", "json"], repo)
     assert code == 0, out
     assert (repo / "Dockerfile").is_file()
+
+
+def test_a_changed_requirements_file_or_dockerignore_relints_the_dockerfile_beside_it(tmp_path: Path):
+    write_tree(tmp_path, {"svc/Dockerfile": "FROM python:latest\nCOPY . /app\nUSER app\n",
+                          "svc/requirements.txt": "numpy==2.1.0\n", "svc/.dockerignore": ".git\n"})
+    for changed in ("svc/requirements.txt", "svc/.dockerignore"):
+        code, out, _ = run_cli(["check", changed, "--isolated", "--format", "json"], tmp_path)
+        assert ("svc/Dockerfile", 1) in found(json.loads(out)["findings"], "base-image-unpinned")
