@@ -1,0 +1,52 @@
+import re
+
+from mllint_docker.artefacts import is_secret_file
+from mllint_docker.rules import Issue, rule
+
+# BuildKit's SecretsUsedInArgOrEnv matches these words in a name's tokens; so do we.
+_SECRET_WORDS = ("apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token")
+_ALLOWED = ("public", "file", "path", "url", "dir", "id", "name", "user", "username", "host", "port")
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[_\-.]+|(?<=[a-z])(?=[A-Z])", name) if t]
+
+
+def secret_name(name: str) -> bool:
+    """HF_TOKEN, WANDB_API_KEY, AWS_SECRET_ACCESS_KEY: yes; TOKENIZERS_PARALLELISM, PUBLIC_KEY_URL: no."""
+    tokens = [t.lower() for t in _tokens(name)]
+    if any(t in _ALLOWED for t in tokens[-1:]) or "public" in tokens:
+        return False
+    return any(t in _SECRET_WORDS for t in tokens) or "apikey" in name.lower().replace("_", "")
+
+
+@rule("MLD402", "secret-in-build", "warning", scope="dockerfile", hadolint=(),
+      summary="An ARG/ENV named like a secret (HF_TOKEN, WANDB_API_KEY, ...) or a secret file copied from the context")
+def check(df, project):
+    for inst in df.instructions:
+        if inst.keyword == "ARG":
+            names = [a.partition("=")[0] for a in inst.args]
+        elif inst.keyword == "ENV":
+            names = [inst.args[i] for i in range(0, len(inst.args), 3)]
+        else:
+            continue
+        for name in names:
+            if secret_name(name):
+                yield Issue(inst.line, f"{inst.keyword} `{name}` puts a secret into the image's metadata and history, "
+                                       "readable by anyone who can pull the image",
+                            fix=f"use a build secret: `RUN --mount=type=secret,id={name.lower()},env={name} ...` "
+                                f"and `docker build --secret id={name.lower()},env={name}`; at run time, pass it to "
+                                "the container")
+    ctx = None
+    for spec in df.copies:
+        if not spec.from_context or not spec.sources:
+            continue
+        if ctx is None:
+            ctx = project.context_for(df)
+            if ctx is None:
+                return
+        secrets = sorted({e.path for src in spec.sources for e in ctx.resolve_source(src) if is_secret_file(e.path)})
+        if secrets:
+            shown = ", ".join(secrets[:4]) + (f" and {len(secrets) - 4} more" if len(secrets) > 4 else "")
+            yield Issue(spec.instruction.line, f"copies secret files into the image: {shown}",
+                        fix="exclude them in .dockerignore; pass credentials as build secrets or at run time")
