@@ -5,7 +5,6 @@ from mllint_docker.rules import Issue, rule
 
 # BuildKit's SecretsUsedInArgOrEnv matches these words in a name's tokens; so do we.
 _SECRET_WORDS = ("apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token")
-_ALLOWED = ("public", "file", "path", "url", "dir", "id", "name", "user", "username", "host", "port")
 
 
 def _tokens(name: str) -> list[str]:
@@ -15,9 +14,11 @@ def _tokens(name: str) -> list[str]:
 def secret_name(name: str) -> bool:
     """HF_TOKEN, WANDB_API_KEY, AWS_SECRET_ACCESS_KEY: yes; TOKENIZERS_PARALLELISM, PUBLIC_KEY_URL: no."""
     tokens = [t.lower() for t in _tokens(name)]
-    if any(t in _ALLOWED for t in tokens[-1:]) or "public" in tokens:
+    if not tokens or "public" in tokens:
         return False
-    return any(t in _SECRET_WORDS for t in tokens) or "apikey" in name.lower().replace("_", "")
+    # The secret word must end the name: GF_AUTH_DISABLE_LOGIN_FORM and TS_DISABLE_TOKEN_AUTHORIZATION
+    # are switches, not secrets (BuildKit's check flags them; we do not).
+    return tokens[-1] in _SECRET_WORDS or name.lower().replace("_", "").endswith("apikey")
 
 
 @rule("MLD402", "secret-in-build", "warning", scope="dockerfile", hadolint=(),
