@@ -56,3 +56,42 @@ def is_devel_image(ref: ImageRef) -> bool:
 def is_cuda_devel(ref: ImageRef) -> bool:
     repo, tag = ref.repository.lower(), (ref.tag or "").lower()
     return "devel" in tag and any(k in repo for k in ("cuda", "pytorch", "tensorflow", "nvidia", "rocm", "jax"))
+
+
+def _apt(cmd) -> tuple[str, list[str]] | None:
+    argv = cmd.argv
+    if cmd.name == "sudo" and len(argv) > 1:
+        argv = argv[1:]
+    prog = argv[0].rsplit("/", 1)[-1] if argv else ""
+    if prog not in ("apt-get", "apt", "aptitude"):
+        return None
+    verbs = [a for a in argv[1:] if not a.startswith("-")]
+    return prog, verbs
+
+
+def apt_installs(commands) -> list:
+    return [c for c in commands if (a := _apt(c)) and a[1][:1] == ["install"]]
+
+
+def apt_updates(commands) -> list:
+    return [c for c in commands if (a := _apt(c)) and a[1][:1] == ["update"]]
+
+
+def removes_apt_lists(commands) -> bool:
+    for c in commands:
+        argv = c.argv
+        if c.name == "rm" and any(a.startswith("/var/lib/apt/lists") for a in argv[1:]):
+            return True
+        if c.name == "find" and any(a.startswith("/var/lib/apt/lists") for a in argv[1:]) and "-delete" in argv:
+            return True
+    return False
+
+
+def cache_mounted(inst, directory: str) -> bool:
+    """A `RUN --mount=type=cache` (or tmpfs) covers `directory`."""
+    for m in inst.flags.get("mount", []):
+        fields = dict(p.partition("=")[::2] for p in m.split(","))
+        target = fields.get("target") or fields.get("dst") or fields.get("destination") or ""
+        if fields.get("type") in ("cache", "tmpfs") and target and (directory + "/").startswith(target.rstrip("/") + "/"):
+            return True
+    return False

@@ -1,0 +1,18 @@
+from mllint_docker.rules import Issue, rule
+from mllint_docker.toolchain import apt_installs
+
+
+@rule("MLD107", "apt-recommends", "info", scope="dockerfile", hadolint=("DL3015",),
+      summary="apt-get install without --no-install-recommends")
+def check(df, project):
+    for inst in df.instructions:
+        if inst.keyword != "RUN":
+            continue
+        for cmd in apt_installs(inst.commands):
+            argv = cmd.argv
+            if "--no-install-recommends" in argv or any("Install-Recommends=false" in a or
+                                                        "Install-Recommends=0" in a for a in argv):
+                continue
+            yield Issue(cmd.line, "`apt-get install` without `--no-install-recommends` also installs recommended "
+                                  "packages, often hundreds of MB", column=cmd.column,
+                        fix="add `--no-install-recommends`")
