@@ -1,0 +1,75 @@
+"""One line per case for the ML-artefact, security, apt and hadolint-parity rules."""
+
+from helpers import catches, passes
+
+P = "FROM python:3.11.9-slim\n"
+U = "USER app\n"
+IGNORE = {".dockerignore": ".git\n"}
+
+
+# data-in-image: judged on the files the COPY really brings
+def test_data_copied(tmp_path): catches(tmp_path, "data-in-image", P + "COPY . /app\n" + U, 2, {**IGNORE, "m/w.safetensors": 2_000_000})
+def test_data_excluded(tmp_path): passes(tmp_path, "data-in-image", P + "COPY . /app\n" + U, {".dockerignore": "m/\n", "m/w.pt": 2_000_000})
+def test_data_exception_reincluded(tmp_path): catches(tmp_path, "data-in-image", P + "COPY data /d\n" + U, 2, {".dockerignore": "data\n!data/keep.csv\n", "data/keep.csv": 2_000_000, "data/big.csv": 9_000_000})
+def test_data_small_file_passes(tmp_path): passes(tmp_path, "data-in-image", P + "COPY labels.csv /app/\n" + U, {**IGNORE, "labels.csv": 5_000})
+def test_any_huge_file(tmp_path): catches(tmp_path, "data-in-image", P + "COPY blob /app/\n" + U, 2, {**IGNORE, "blob": 60_000_000})
+def test_data_glob_source(tmp_path): catches(tmp_path, "data-in-image", P + "COPY *.onnx /m/\n" + U, 2, {**IGNORE, "a.onnx": 2_000_000})
+
+
+# download-at-build: on the command's own line
+def test_hf_cli_line(tmp_path): catches(tmp_path, "download-at-build", P + "RUN pip --version && \\\n    huggingface-cli download org/m\n" + U, 3)
+def test_wget_weights(tmp_path): catches(tmp_path, "download-at-build", P + "RUN wget https://example.com/resnet50.pth\n" + U, 2)
+def test_python_heredoc(tmp_path): catches(tmp_path, "download-at-build", P + "RUN <<EOF python3\nimport x\nfrom_pretrained = 1\nx.snapshot_download('m')\nEOF\n" + U, 5)
+def test_get_pip_is_software(tmp_path): passes(tmp_path, "download-at-build", P + "RUN curl -sSL https://bootstrap.pypa.io/get-pip.py -o /tmp/g.py\n" + U)
+def test_release_tarball_is_software(tmp_path): passes(tmp_path, "download-at-build", P + "RUN curl -LO https://github.com/a/b/releases/download/v1/tool.tar.gz\n" + U)
+def test_dvc_pull(tmp_path): catches(tmp_path, "download-at-build", P + "RUN dvc pull\n" + U, 2)
+
+
+# single-stage-build-tools / cuda-devel-in-final-stage
+def test_build_essential_final(tmp_path): catches(tmp_path, "single-stage-build-tools", P + "RUN apt-get install -y \\\n  gcc\n" + U, 3)
+def test_builder_stage_passes(tmp_path): passes(tmp_path, "single-stage-build-tools", P.replace("\n", " AS b\n") + "RUN apt-get install -y gcc\n" + P + "COPY --from=b /x /x\n" + U)
+def test_full_python_base(tmp_path): catches(tmp_path, "single-stage-build-tools", "FROM python:3.11\n" + U, 1)
+def test_cuda_devel_final(tmp_path): catches(tmp_path, "cuda-devel-in-final-stage", "FROM nvidia/cuda:12.4.1-devel-ubuntu22.04 AS b\nFROM b\n" + U, 1)
+def test_cuda_runtime_final(tmp_path): passes(tmp_path, "cuda-devel-in-final-stage", "FROM nvidia/cuda:12.4.1-devel-ubuntu22.04 AS b\nFROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n" + U)
+
+
+# secret-in-build
+def test_hf_token_arg(tmp_path): catches(tmp_path, "secret-in-build", P + "ARG HF_TOKEN\n" + U, 2)
+def test_api_key_env(tmp_path): catches(tmp_path, "secret-in-build", P + "ENV WANDB_API_KEY=abc\n" + U, 2)
+def test_switch_is_not_a_secret(tmp_path): passes(tmp_path, "secret-in-build", P + "ENV GF_AUTH_DISABLE_LOGIN_FORM=true TOKENIZERS_PARALLELISM=false\n" + U)
+def test_env_file_copied(tmp_path): catches(tmp_path, "secret-in-build", P + "COPY . /app\n" + U, 2, {**IGNORE, ".env": "K=1"})
+def test_env_example_is_fine(tmp_path): passes(tmp_path, "secret-in-build", P + "COPY . /app\n" + U, {**IGNORE, ".env.example": "K="})
+
+
+# context-bloat
+def test_wandb_sent(tmp_path): catches(tmp_path, "context-bloat", P + "COPY . /app\n" + U, None, {**IGNORE, "wandb/r/f": "x"})
+def test_git_sent(tmp_path): catches(tmp_path, "context-bloat", P + "COPY . /app\n" + U, None, {".dockerignore": "*.tmp\n", ".git/HEAD": "x"})
+
+
+# apt
+def test_lists_kept(tmp_path): catches(tmp_path, "apt-lists-not-cleaned", P + "RUN apt-get update && \\\n  apt-get install -y --no-install-recommends curl\n" + U, 3)
+def test_lists_cache_mount(tmp_path): passes(tmp_path, "apt-lists-not-cleaned", P + "RUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y curl\n" + U)
+def test_lists_in_builder_only(tmp_path): passes(tmp_path, "apt-lists-not-cleaned", P.replace("\n", " AS b\n") + "RUN apt-get install -y curl\n" + P + U)
+def test_update_alone(tmp_path): catches(tmp_path, "apt-update-alone", P + "RUN apt-get update\n" + U, 2)
+def test_recommends(tmp_path): catches(tmp_path, "apt-recommends", P + "RUN apt-get install -y curl\n" + U, 2)
+def test_recommends_option(tmp_path): passes(tmp_path, "apt-recommends", P + "RUN apt-get install -y -o APT::Install-Recommends=false curl\n" + U)
+
+
+# hadolint parity
+def test_add_local(tmp_path): catches(tmp_path, "add-instead-of-copy", P + "ADD a.py /app/\n" + U, 2, {"a.py": "x"})
+def test_add_archive(tmp_path): passes(tmp_path, "add-instead-of-copy", P + "ADD model.tar.gz /app/\n" + U, {"model.tar.gz": "x"})
+def test_add_url(tmp_path): passes(tmp_path, "add-instead-of-copy", P + "ADD https://example.com/x.txt /app/\n" + U)
+def test_shell_form_cmd(tmp_path): catches(tmp_path, "shell-form-cmd", P + U + "CMD python serve.py\n", 3)
+def test_json_cmd(tmp_path): passes(tmp_path, "shell-form-cmd", P + U + 'CMD ["python", "serve.py"]\n')
+def test_sudo_on_its_line(tmp_path): catches(tmp_path, "sudo-in-run", P + "RUN true && \\\n  sudo rm -rf /x\n" + U, 3)
+def test_two_cmds(tmp_path): catches(tmp_path, "multiple-cmd", P + U + 'CMD ["a"]\nCMD ["b"]\n', 3)
+def test_relative_workdir(tmp_path): catches(tmp_path, "relative-workdir", P + "WORKDIR app\n" + U, 2)
+def test_relative_below_absolute(tmp_path): passes(tmp_path, "relative-workdir", P + "WORKDIR /srv\nWORKDIR app\n" + U)
+def test_unknown_stage(tmp_path): catches(tmp_path, "copy-from-unknown-stage", P + "COPY --from=buidler /a /a\n" + U, 2)
+def test_image_reference(tmp_path): passes(tmp_path, "copy-from-unknown-stage", P + "COPY --from=ghcr.io/x/y:1 /a /a\n" + U)
+def test_duplicate_stage(tmp_path): catches(tmp_path, "duplicate-stage-name", "FROM a:1 AS x\nFROM b:1 AS X\n" + U, 2)
+def test_maintainer(tmp_path): catches(tmp_path, "maintainer-deprecated", P + "MAINTAINER me\n" + U, 2)
+
+
+# hadolint's pragmas silence our equivalents
+def test_hadolint_ignore(tmp_path): passes(tmp_path, "apt-recommends", P + "# hadolint ignore=DL3015\nRUN apt-get install -y curl\n" + U)
