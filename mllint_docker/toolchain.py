@@ -77,10 +77,19 @@ def apt_updates(commands) -> list:
     return [c for c in commands if (a := _apt(c)) and a[1][:1] == ["update"]]
 
 
+def _braces(arg: str) -> list[str]:
+    """The shell's brace expansion of one word: `/var/lib/{apt,dpkg}/` -> two paths."""
+    m = re.search(r"\{([^{}]*,[^{}]*)\}", arg)
+    if not m:
+        return [arg]
+    return [x for part in m.group(1).split(",") for x in _braces(arg[: m.start()] + part + arg[m.end():])]
+
+
 def removes_apt_lists(commands) -> bool:
     for c in commands:
-        argv = c.argv
-        if c.name == "rm" and any(a.startswith("/var/lib/apt/lists") for a in argv[1:]):
+        argv = [x for a in c.argv for x in _braces(a)]
+        if c.name == "rm" and any(a.startswith("/var/lib/apt/lists") or a.rstrip("/") in ("/var/lib/apt", "/var/lib")
+                                   for a in argv[1:]):
             return True
         if c.name == "find" and any(a.startswith("/var/lib/apt/lists") for a in argv[1:]) and "-delete" in argv:
             return True
