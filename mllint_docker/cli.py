@@ -77,8 +77,10 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     try:
         if config_path is not None and not config_path.is_file():
             _fail(f"{config_path}: config file not found")
-        config = load_config(None if isolated else
-                             config_path or find_config(paths[0] if paths[0].is_dir() else paths[0].parent))
+        # One directory: its config. Named files (pre-commit passes many): the config of the working
+        # directory, so a nested project's config cannot take over the whole run.
+        start = paths[0] if len(paths) == 1 and paths[0].is_dir() else Path.cwd()
+        config = load_config(None if isolated else config_path or find_config(start))
         selection = select_rules(config, _split(select), _split(ignore), _split(extend_select))
     except ConfigError as err:
         _fail(str(err))

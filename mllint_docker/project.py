@@ -407,7 +407,8 @@ def load_project(paths: list[Path], config: Config) -> Project:
             f = di.with_name(di.name[: -len(".dockerignore")])
             if f.is_file():
                 dockerfile_paths.setdefault(f.resolve(), f)
-    explicit_reqs = [p for p in paths if p.is_file() and file_kind(p) == "requirements"]
+    named = {p.resolve() for p in paths if p.is_file()}
+    explicit_reqs = [p for p in found["requirements"] if p.resolve() in named]  # named and not excluded
     for req in explicit_reqs:
         # A changed requirements file (pre-commit passes only changed files) re-lints the Dockerfiles
         # beside it, which are the ones that COPY and install it in the usual layout.

@@ -177,3 +177,13 @@ def test_a_changed_requirements_file_or_dockerignore_relints_the_dockerfile_besi
     for changed in ("svc/requirements.txt", "svc/.dockerignore"):
         code, out, _ = run_cli(["check", changed, "--isolated", "--format", "json"], tmp_path)
         assert ("svc/Dockerfile", 1) in found(json.loads(out)["findings"], "base-image-unpinned")
+
+
+def test_exclude_holds_for_named_files_and_what_they_pull_in(tmp_path: Path):
+    write_tree(tmp_path, {"pyproject.toml": '[tool.mllint-docker]\nexclude = ["fixtures"]\n',
+                          "fixtures/bad/Dockerfile": "FROM python:latest\nRUN pip install -r requirements.txt\n",
+                          "fixtures/bad/requirements.txt": "torch\n", "fixtures/bad/.mllint-docker.toml": "",
+                          "Dockerfile": "FROM python:3.11.9-slim\nUSER app\n"})
+    code, out, _ = run_cli(["check", "fixtures/bad/Dockerfile", "fixtures/bad/requirements.txt", "Dockerfile",
+                            "--format", "json"], tmp_path)
+    assert code == 0 and json.loads(out)["findings"] == []
