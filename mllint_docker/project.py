@@ -180,6 +180,22 @@ class Project:
             self._scans[key] = ctx
         return ctx
 
+    def copied_files(self, df: Dockerfile) -> list[tuple[object, list]]:
+        """For each COPY/ADD from the build context: (CopySpec, the context entries it brings in),
+        resolved once per Dockerfile."""
+        key = ("copied", df.path.resolve())
+        cached = self._scans.get(key)
+        if cached is None:
+            specs = [spec for spec in df.copies if spec.from_context and spec.sources]
+            ctx = self.context_for(df) if specs else None
+            cached = []
+            if ctx is not None:
+                for spec in specs:
+                    brought = {e.path: e for src in spec.sources for e in ctx.resolve_source(src)}
+                    cached.append((spec, [brought[k] for k in sorted(brought)]))
+            self._scans[key] = cached
+        return cached
+
     def workdir_at(self, df: Dockerfile, inst: Instruction) -> str:
         """The WORKDIR in force at an instruction, following the stages it derives from."""
         stage = df.stages[inst.stage] if 0 <= inst.stage < len(df.stages) else None

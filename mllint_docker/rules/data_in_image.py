@@ -6,18 +6,9 @@ from mllint_docker.rules import Issue, rule
 @rule("MLD303", "data-in-image", "warning", scope="dockerfile",
       summary="A COPY/ADD brings dataset, model or checkpoint files (or any very large file) into the image")
 def check(df, project):
-    ctx = None
     small, large = project.config.data_file_size, project.config.large_file_size
-    for spec in df.copies:
-        if not spec.from_context or not spec.sources:
-            continue
-        if ctx is None:
-            ctx = project.context_for(df)
-            if ctx is None:
-                return
-        brought = {e.path: e for src in spec.sources for e in ctx.resolve_source(src)}
-        hits = [e for e in brought.values()
-                if not e.is_symlink and (e.size > large or (e.size > small and is_data_file(e.path)))]
+    for spec, entries in project.copied_files(df):
+        hits = [e for e in entries if not e.is_symlink and (e.size > large or (e.size > small and is_data_file(e.path)))]
         if not hits:
             continue
         hits.sort(key=lambda e: -e.size)

@@ -38,15 +38,8 @@ def check(df, project):
                             fix=f"use a build secret: `RUN --mount=type=secret,id={name.lower()},env={name} ...` "
                                 f"and `docker build --secret id={name.lower()},env={name}`; at run time, pass it to "
                                 "the container")
-    ctx = None
-    for spec in df.copies:
-        if not spec.from_context or not spec.sources:
-            continue
-        if ctx is None:
-            ctx = project.context_for(df)
-            if ctx is None:
-                return
-        secrets = sorted({e.path for src in spec.sources for e in ctx.resolve_source(src) if is_secret_file(e.path)})
+    for spec, entries in project.copied_files(df):
+        secrets = [e.path for e in entries if is_secret_file(e.path)]
         if secrets:
             shown = ", ".join(secrets[:4]) + (f" and {len(secrets) - 4} more" if len(secrets) > 4 else "")
             yield Issue(spec.instruction.line, f"copies secret files into the image: {shown}",
