@@ -14,7 +14,7 @@ import os
 import time
 from pathlib import Path
 
-from mllint_docker.context import scan_context
+from mllint_docker.model.context import scan_context
 
 IGNORE = """\
 .git

@@ -25,7 +25,7 @@ def main() -> None:
     h = json.loads(subprocess.run([hadolint, "--no-fail", "-f", "json", *files], capture_output=True, text=True).stdout)
     m = json.loads(subprocess.run([sys.executable, "-m", "mllint_docker", "check", "--isolated", "--select", "ALL",
                                    "--format", "json", *files], capture_output=True, text=True, cwd=ROOT).stdout)
-    from mllint_docker.dockerfile import parse_dockerfile
+    from mllint_docker.model.dockerfile import parse_dockerfile
     from mllint_docker.rules import all_rules
 
     # hadolint reports an instruction's first line; we report the command's own line inside it.

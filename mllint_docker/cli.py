@@ -64,9 +64,9 @@ def main() -> None:
 def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
           build, build_files, target, build_args, builder, network) -> None:
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
-    from mllint_docker.config import ConfigError, find_config, load_config
-    from mllint_docker.engine import Engine, select_rules
-    from mllint_docker.project import load_project
+    from mllint_docker.engine.config import ConfigError, find_config, load_config
+    from mllint_docker.engine.lint import Engine, select_rules
+    from mllint_docker.model.project import load_project
 
     paths = list(paths) or [Path(".")]
     for p in paths:
@@ -97,13 +97,13 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
         findings = engine.findings
     files_checked = len(project.dockerfiles) + len(project.requirements) + len(project.compose_files)
     if write_baseline is not None:
-        from mllint_docker.baseline import write_baseline as write
+        from mllint_docker.engine.baseline import write_baseline as write
 
         write(write_baseline, findings)
         click.echo(f"mllint: wrote {len(findings)} findings to the baseline {write_baseline}", err=True)
         sys.exit(EXIT_OK)
     if baseline_path is not None:
-        from mllint_docker.baseline import BaselineError, filter_baselined
+        from mllint_docker.engine.baseline import BaselineError, filter_baselined
 
         try:
             findings, dropped = filter_baselined(baseline_path, findings)
@@ -166,7 +166,7 @@ def _build_images(project, engine, build_files, target, build_args, builder, net
     """Builds the selected Dockerfiles (opt-in: a build runs the repository's code) and adds the
     image findings to the engine's."""
     from mllint_docker.image import ImageError, docker_available
-    from mllint_docker.imagecheck import build_target
+    from mllint_docker.image.check import build_target
 
     problem = docker_available()
     if problem:
@@ -211,12 +211,12 @@ def _build_images(project, engine, build_files, target, build_args, builder, net
 def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, quiet) -> None:
     """Analyse an image that is already built (a name or id) or a `docker save` / OCI tarball:
     layer sizes, wasted space as dive counts it, caches and data left in layers."""
-    from mllint_docker.config import ConfigError, find_config, load_config
-    from mllint_docker.dockerfile import parse_dockerfile
-    from mllint_docker.engine import Engine, select_rules
+    from mllint_docker.engine.config import ConfigError, find_config, load_config
+    from mllint_docker.model.dockerfile import parse_dockerfile
+    from mllint_docker.engine.lint import Engine, select_rules
     from mllint_docker.image import ImageError
-    from mllint_docker.imagecheck import analyze_target
-    from mllint_docker.project import Project
+    from mllint_docker.image.check import analyze_target
+    from mllint_docker.model.project import Project
     from mllint_docker.reporters import get
 
     try:
@@ -297,19 +297,20 @@ def explain(rule) -> None:
 def context(path, dockerfile, fmt) -> None:
     """Show what Docker would send as the build context: every file, largest first, and which COPY/ADD
     brings it into the image."""
-    from mllint_docker.contextreport import context_report, render_context_text
+    from mllint_docker.model.context_listing import context_listing
+    from mllint_docker.reporters.context_text import render_context_text
 
     if not path.is_dir():
         _fail(f"{path}: not a directory")
     if dockerfile is not None and not dockerfile.is_file():
         _fail(f"{dockerfile}: no such file")
-    report = context_report(path, dockerfile)
+    listing = context_listing(path, dockerfile)
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(report, indent=2))
+        click.echo(json.dumps(listing, indent=2))
     else:
-        render_context_text(report, sys.stdout)
+        render_context_text(listing, sys.stdout)
 
 
 if __name__ == "__main__":

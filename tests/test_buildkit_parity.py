@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mllint_docker.dockerfile import parse_dockerfile
-from mllint_docker.project import is_dockerfile_name
+from mllint_docker.model.dockerfile import parse_dockerfile
+from mllint_docker.model.discovery import is_dockerfile_name
 
 dockerfile = pytest.importorskip("dockerfile", reason="the BuildKit parser wrapper has wheels for Linux x86_64 only")
 

@@ -13,7 +13,7 @@ import pytest
 
 from docker_engine import check_engine, docker, engine_env
 from helpers import write_tree
-from mllint_docker.context import scan_context
+from mllint_docker.model.context import scan_context
 
 pytestmark = pytest.mark.docker
 

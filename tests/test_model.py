@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint_docker.dockerfile import parse_dockerfile
+from mllint_docker.model.dockerfile import parse_dockerfile
 
 
 def parse(tmp_path: Path, text: str, **kw):

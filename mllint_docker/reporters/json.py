@@ -10,7 +10,7 @@ def render(findings, files_checked: int, out, extra: dict | None = None, images=
     doc = {"version": __version__, "findings": [finding_dict(f) for f in findings],
            "summary": summary(findings, files_checked)}
     if images:
-        from mllint_docker.imagecheck import image_json
+        from mllint_docker.image.render import image_json
 
         doc["images"] = [image_json(t) for t in images]
     if extra:

@@ -17,7 +17,7 @@ def render(findings, files_checked: int, out, quiet: bool = False, images=None, 
 
     console = Console(file=out, highlight=False, soft_wrap=True)
     if images and not quiet:
-        from mllint_docker.imagecheck import render_image_text
+        from mllint_docker.image.render import render_image_text
 
         for t in images:
             render_image_text(t, out)

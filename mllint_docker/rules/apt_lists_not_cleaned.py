@@ -1,5 +1,5 @@
 from mllint_docker.rules import Issue, rule
-from mllint_docker.toolchain import apt_installs, cache_mounted, removes_apt_lists
+from mllint_docker.model.installs import apt_installs, cache_mounted, removes_apt_lists
 
 
 @rule("MLD105", "apt-lists-not-cleaned", "warning", scope="dockerfile", hadolint=("DL3009",),

@@ -1,5 +1,5 @@
 from mllint_docker.rules import Issue, rule
-from mllint_docker.toolchain import apt_installs
+from mllint_docker.model.installs import apt_installs
 
 
 @rule("MLD107", "apt-recommends", "info", scope="dockerfile", hadolint=("DL3015",),

@@ -1,5 +1,5 @@
 from mllint_docker.rules import Issue, rule
-from mllint_docker.toolchain import apt_installs, apt_updates
+from mllint_docker.model.installs import apt_installs, apt_updates
 
 
 @rule("MLD106", "apt-update-alone", "warning", scope="dockerfile",

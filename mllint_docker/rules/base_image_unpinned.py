@@ -1,4 +1,4 @@
-from mllint_docker.images import ImageRef
+from mllint_docker.model.imageref import ImageRef
 from mllint_docker.rules import Issue, rule
 
 

@@ -1,4 +1,4 @@
-from mllint_docker.config import format_size
+from mllint_docker.units import format_size
 from mllint_docker.rules import Issue, rule
 
 MIN_BYTES = 100_000  # smaller leftovers are noise

@@ -1,4 +1,4 @@
-from mllint_docker.installs import build_only, installs
+from mllint_docker.model.installs import build_only, installs
 from mllint_docker.rules import Issue, rule
 
 

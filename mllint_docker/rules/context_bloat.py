@@ -1,8 +1,8 @@
 import posixpath
 from collections import defaultdict
 
-from mllint_docker.artefacts import BLOAT_DIRS, BLOAT_PATHS
-from mllint_docker.config import format_size
+from mllint_docker.model.artefacts import BLOAT_DIRS, BLOAT_PATHS
+from mllint_docker.units import format_size
 from mllint_docker.finding import display_path
 from mllint_docker.rules import Issue, rule
 

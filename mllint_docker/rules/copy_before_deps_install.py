@@ -1,7 +1,7 @@
 import posixpath
 import re
 
-from mllint_docker.installs import installs, is_manifest, manifests_for
+from mllint_docker.model.installs import installs, is_manifest, manifests_for
 from mllint_docker.rules import Issue, rule
 
 WHOLE_CONTEXT = (".", "./", "/", "*", "./*")

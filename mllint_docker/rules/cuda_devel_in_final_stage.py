@@ -1,6 +1,6 @@
-from mllint_docker.images import ImageRef
+from mllint_docker.model.imageref import ImageRef
 from mllint_docker.rules import Issue, rule
-from mllint_docker.toolchain import is_cuda_devel
+from mllint_docker.model.toolchain import is_cuda_devel
 
 
 @rule("MLD104", "cuda-devel-in-final-stage", "warning", scope="dockerfile",

@@ -1,5 +1,5 @@
-from mllint_docker.artefacts import is_data_file
-from mllint_docker.config import format_size
+from mllint_docker.model.artefacts import is_data_file
+from mllint_docker.units import format_size
 from mllint_docker.rules import Issue, rule
 
 

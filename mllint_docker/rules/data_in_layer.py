@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from mllint_docker.config import format_size
+from mllint_docker.units import format_size
 from mllint_docker.rules import Issue, rule
 
 

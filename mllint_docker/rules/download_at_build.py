@@ -1,4 +1,4 @@
-from mllint_docker.artefacts import download_command, python_downloads
+from mllint_docker.model.artefacts import download_command, python_downloads
 from mllint_docker.rules import Issue, rule
 
 FIX = ("fetch weights and data when the container starts (into a volume or cache mount), or in a builder stage "

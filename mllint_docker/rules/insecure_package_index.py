@@ -1,4 +1,4 @@
-from mllint_docker.installs import installs, pip_config, settings
+from mllint_docker.model.installs import installs, pip_config, settings
 from mllint_docker.rules import Issue, also, rule
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")

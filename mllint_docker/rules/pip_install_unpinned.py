@@ -1,4 +1,4 @@
-from mllint_docker.installs import CONDA_PROGRAMS, INSTALLER_PACKAGES, constraint_pins, installs, requirement_files
+from mllint_docker.model.installs import CONDA_PROGRAMS, INSTALLER_PACKAGES, constraint_pins, installs, requirement_files
 from mllint_docker.rules import Issue, rule
 
 INSTALL_ACTIONS = ("install", "download", "wheel", "add", "create", "update")

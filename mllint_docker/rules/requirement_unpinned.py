@@ -1,6 +1,6 @@
 import re
 
-from mllint_docker.installs import command_constraints, pin_problem, used_as_constraints
+from mllint_docker.model.installs import command_constraints, pin_problem, used_as_constraints
 from mllint_docker.rules import Issue, rule
 
 _WRITTEN_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")

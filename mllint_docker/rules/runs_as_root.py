@@ -1,4 +1,4 @@
-from mllint_docker.images import ImageRef, runs_as_non_root_by_default
+from mllint_docker.model.imageref import ImageRef, runs_as_non_root_by_default
 from mllint_docker.rules import Issue, rule
 
 ROOT_USERS = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})

@@ -1,6 +1,6 @@
 import re
 
-from mllint_docker.artefacts import is_secret_file
+from mllint_docker.model.artefacts import is_secret_file
 from mllint_docker.rules import Issue, rule
 
 # BuildKit's SecretsUsedInArgOrEnv matches these words in a name's tokens; so do we.

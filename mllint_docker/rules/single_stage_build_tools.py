@@ -1,6 +1,6 @@
-from mllint_docker.images import ImageRef
+from mllint_docker.model.imageref import ImageRef
 from mllint_docker.rules import Issue, rule
-from mllint_docker.toolchain import build_packages, is_devel_image
+from mllint_docker.model.toolchain import build_packages, is_devel_image
 
 PATTERN = ("build in a `-devel` (or full) builder stage, then start the final stage from a runtime/slim image and "
            "`COPY --from=builder` only the results, e.g.\n"

@@ -1,6 +1,6 @@
 from mllint_docker.finding import display_path
-from mllint_docker.images import ImageRef, is_gpu_image
-from mllint_docker.installs import installs, requirement_files
+from mllint_docker.model.imageref import ImageRef, is_gpu_image
+from mllint_docker.model.installs import installs, requirement_files
 from mllint_docker.rules import Issue, rule
 
 TORCH = ("torch", "torchvision", "torchaudio")
@@ -38,7 +38,7 @@ def check(df, project):
 
 
 def _pytorch_url(url: str) -> bool:
-    from mllint_docker.installs import Index
+    from mllint_docker.model.installs import Index
 
     return Index(url, "index", "option", "", 0).is_pytorch
 

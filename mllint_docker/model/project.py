@@ -4,57 +4,25 @@ build context, the requirements files its RUN installs, includes and constraints
 
 from __future__ import annotations
 
-import fnmatch
 import glob
-import os
 import posixpath
-import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mllint_docker.config import Config
-from mllint_docker.dockerfile import Dockerfile, Instruction, Stage, parse_dockerfile, read_text
-from mllint_docker.requirements import Include, Requirement, RequirementsFile, parse_requirements
-
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
-                       ".pytest_cache", ".ruff_cache", "site-packages", ".venv", "venv", ".eggs"})
-_REQ_NAME = re.compile(r"^(.*requirements.*|constraints.*)\.txt$", re.I)
-_COMPOSE_NAME = re.compile(r"^(docker-compose.*|compose.*)\.ya?ml$", re.I)
-
-
-def is_dockerfile_name(name: str) -> bool:
-    low = name.lower()
-    if low.endswith(".dockerignore"):
-        return False
-    return (
-        name in ("Dockerfile", "dockerfile", "Containerfile")
-        or name.startswith("Dockerfile.")
-        or name.startswith("Containerfile.")
-        or low.endswith(".dockerfile")
-    )
-
-
-def file_kind(path: Path) -> str | None:
-    """`dockerfile`, `requirements`, `compose`, `dockerignore` or None, by name as discovery does."""
-    name = path.name
-    if is_dockerfile_name(name):
-        return "dockerfile"
-    if _REQ_NAME.match(name) or (path.parent.name == "requirements" and name.endswith(".txt")):
-        return "requirements"
-    if _COMPOSE_NAME.match(name):
-        return "compose"
-    if name.endswith(".dockerignore"):
-        return "dockerignore"
-    return None
-
-
-@dataclass(slots=True)
-class ComposeFile:
-    path: Path
-    # (service, dockerfile path, context dir, line of the service's build key)
-    builds: list[tuple[str, Path, Path, int | None]] = field(default_factory=list)
-    error: tuple[int | None, str] | None = None
+from mllint_docker.model.compose import ComposeFile, parse_compose
+from mllint_docker.model.discovery import Settings, discover, git_root, is_dockerfile_name
+from mllint_docker.model.dockerfile import (
+    Dockerfile,
+    Instruction,
+    Stage,
+    parse_dockerfile,
+)
+from mllint_docker.model.requirements import (
+    Include,
+    Requirement,
+    RequirementsFile,
+    parse_requirements,
+)
 
 
 @dataclass(slots=True)
@@ -66,7 +34,7 @@ class ContextChoice:
 @dataclass
 class Project:
     root: Path
-    config: Config
+    config: Settings
     dockerfiles: list[Dockerfile] = field(default_factory=list)
     requirements: dict[Path, RequirementsFile] = field(default_factory=dict)
     compose_files: list[ComposeFile] = field(default_factory=list)
@@ -168,7 +136,7 @@ class Project:
 
     def context_for(self, df: Dockerfile):
         """The build context Docker would send for this Dockerfile, walked once per (root, ignore file)."""
-        from mllint_docker.context import scan_context
+        from mllint_docker.model.context import scan_context
 
         root = self.context_choice(df).root
         if not root.is_dir():
@@ -255,157 +223,13 @@ def _ignore_key(root: Path, dockerfile: Path) -> Path | None:
     return None
 
 
-# Discovery -----------------------------------------------------------------
+# Loading -------------------------------------------------------------------
 
 
-def _is_file(entry: os.DirEntry) -> bool:
-    """A regular file, or a symlink to one; a symlink loop or a dangling link is neither."""
-    try:
-        return entry.is_file()
-    except OSError:
-        return False
-
-
-def _is_venv(path: str) -> bool:
-    return os.path.exists(os.path.join(path, "pyvenv.cfg")) or os.path.isdir(os.path.join(path, "conda-meta"))
-
-
-def _git_root(start: Path) -> Path | None:
-    for d in [start, *start.parents]:
-        if (d / ".git").exists():
-            return d
-    return None
-
-
-def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:
-    """Which of `paths` .gitignore excludes, asked of git itself (one call)."""
-    if not paths:
-        return set()
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "check-ignore", "-z", "--stdin"],
-            input="\0".join(str(p) for p in paths).encode(),
-            capture_output=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    return {Path(p).resolve() for p in out.stdout.decode(errors="replace").split("\0") if p}
-
-
-def _excluded(rel: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
-
-
-def discover(paths: list[Path], config: Config) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
-    """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded."""
-    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": []}
-    errors: list[tuple[Path, str]] = []
-    walked: dict[str, list[Path]] = {k: [] for k in found}
-    cwd = config.path.parent if config.path else Path.cwd()  # `exclude` globs are relative to the config
-    for p in paths:
-        if p.is_file():
-            # `exclude` applies to named files too, so a pre-commit run over every file honours it.
-            if config.exclude and _excluded(os.path.relpath(p.resolve(), cwd.resolve()).replace(os.sep, "/"), config.exclude):
-                continue
-            kind = file_kind(p) or "dockerfile"  # an explicitly named file of no known name: a Dockerfile
-            found[kind].append(p)
-            continue
-        if not p.is_dir():
-            errors.append((p, "no such file or directory" if not p.exists() else "not a regular file"))
-            continue
-        stack = [str(p)]
-        while stack:
-            d = stack.pop()
-            try:
-                with os.scandir(d) as it:
-                    entries = list(it)
-            except OSError as err:
-                errors.append((Path(d), f"cannot read directory: {err.strerror or err}"))
-                continue
-            for e in entries:
-                try:
-                    is_dir = e.is_dir(follow_symlinks=False)
-                except OSError:
-                    continue
-                rel = os.path.relpath(e.path, cwd).replace(os.sep, "/")
-                if config.exclude and _excluded(rel, config.exclude):
-                    continue
-                if is_dir:
-                    if e.name in SKIP_DIRS or _is_venv(e.path):
-                        continue
-                    stack.append(e.path)
-                elif _is_file(e):
-                    kind = file_kind(Path(e.name)) if e.name != "requirements" else None
-                    if kind is None and Path(d).name == "requirements" and e.name.endswith(".txt"):
-                        kind = "requirements"
-                    if kind:
-                        walked[kind].append(Path(e.path))
-    candidates = [f for fs in walked.values() for f in fs]
-    git_root = _git_root(Path.cwd().resolve()) or next((r for p in paths if (r := _git_root(p.resolve()))), None)
-    ignored = _git_ignored(git_root, candidates) if git_root else set()
-    for kind, files in walked.items():
-        found[kind].extend(f for f in files if f.resolve() not in ignored)
-    for kind in found:
-        uniq = {f.resolve(): f for f in found[kind]}
-        found[kind] = sorted(uniq.values(), key=lambda f: str(f))
-    return found, errors
-
-
-def parse_compose(path: Path) -> ComposeFile:
-    cf = ComposeFile(path)
-    text, reason = read_text(path, 4 * 1024 * 1024)
-    if text is None:
-        cf.error = (None, reason or "unreadable")
-        return cf
-    import yaml  # only when a compose file exists
-
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        cf.error = (mark.line + 1 if mark else None, f"invalid YAML: {getattr(err, 'problem', err)}")
-        return cf
-    services = data.get("services") if isinstance(data, dict) else None
-    if not isinstance(services, dict):
-        return cf
-    lines = _service_lines(node)
-    for name, svc in services.items():
-        if not isinstance(svc, dict) or "build" not in svc:
-            continue
-        build = svc["build"]
-        if isinstance(build, str):
-            context, dockerfile = build, "Dockerfile"
-        elif isinstance(build, dict):
-            if "dockerfile_inline" in build:
-                continue
-            context, dockerfile = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
-        else:
-            continue
-        if re.match(r"^[a-z]+://|^git@", context):
-            continue  # a remote context: nothing local to read
-        ctx = (path.parent / context).resolve()
-        cf.builds.append((str(name), (ctx / dockerfile).resolve(), ctx, lines.get(str(name))))
-    return cf
-
-
-def _service_lines(node) -> dict[str, int]:
-    out: dict[str, int] = {}
-    try:
-        for k, v in node.value:
-            if k.value == "services":
-                for sk, _ in v.value:
-                    out[str(sk.value)] = sk.start_mark.line + 1
-    except (AttributeError, TypeError, ValueError):
-        pass
-    return out
-
-
-def load_project(paths: list[Path], config: Config) -> Project:
+def load_project(paths: list[Path], config: Settings) -> Project:
     """Discovers and parses every file once."""
     found, errors = discover(paths, config)
-    root = _git_root(Path.cwd().resolve()) or Path.cwd().resolve()
+    root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
     project = Project(root=root, config=config, errors=errors)
     for c in found["compose"]:
         cf = parse_compose(c)
@@ -453,7 +277,7 @@ def _rel(p: Path) -> str:
     return display_path(p)
 
 
-def _choose_context(df: Dockerfile, config: Config, repo_root: Path) -> ContextChoice:
+def _choose_context(df: Dockerfile, config: Settings, repo_root: Path) -> ContextChoice:
     here = df.path.parent.resolve()
     for key, ctx in config.contexts.items():
         base = config.path.parent if config.path else Path.cwd()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from e2b_dockerfile_utils import DockerfileSyntaxError, ShellLex, parse_dockerfile_ast
 
-from mllint_docker.shell import LineMap, Script, Snippet, is_python, parse_argv, parse_script, SHELLS
+from mllint_docker.model.shell import SHELLS, LineMap, Script, Snippet, is_python, parse_argv, parse_script
 
 MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024
 _HEREDOC_MARK = re.compile(r"<<(-?)\s*(['\"]?)([^\s'\"<>|;&]+)\2")

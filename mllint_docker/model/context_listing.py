@@ -1,18 +1,17 @@
-"""`mllint context`: what Docker sends, and which COPY/ADD brings each file into the image."""
+"""What Docker sends as a build context, file by file, and which COPY/ADD line brings each file into
+the image (`mllint context`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mllint_docker.config import format_size
 from mllint_docker.finding import display_path
+from mllint_docker.model.context import scan_context
+from mllint_docker.model.discovery import is_dockerfile_name
+from mllint_docker.model.dockerfile import parse_dockerfile
 
 
-def context_report(root: Path, dockerfile: Path | None) -> dict:
-    from mllint_docker.context import scan_context
-    from mllint_docker.dockerfile import parse_dockerfile
-    from mllint_docker.project import is_dockerfile_name
-
+def context_listing(root: Path, dockerfile: Path | None) -> dict:
     if dockerfile is not None:
         dockerfiles = [dockerfile]
     else:
@@ -40,23 +39,3 @@ def context_report(root: Path, dockerfile: Path | None) -> dict:
             "total_size": ctx.total_size,
         })
     return {"contexts": contexts}
-
-
-def render_context_text(report: dict, out) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(file=out, highlight=False)
-    for c in report["contexts"]:
-        title = f"context {c['context']}" + (f" for {c['dockerfile']}" if c["dockerfile"] else "")
-        console.print(f"[bold]{escape(title)}[/]  (ignore file: {escape(c['ignore_file'] or 'none')})")
-        table = Table(box=None, pad_edge=False)
-        table.add_column("size", justify="right")
-        table.add_column("file")
-        table.add_column("copied by")
-        for f in c["files"]:
-            by = ", ".join(f"line {n}" for n in f["copied_by"]) or "[dim]not copied[/]"
-            table.add_row(format_size(f["size"]), escape(f["path"]), by)
-        console.print(table)
-        console.print(f"[bold]{len(c['files'])} files, {format_size(c['total_size'])} sent[/]\n")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mllint_docker.config import Config, ConfigError
+from mllint_docker.engine.config import Config, ConfigError
 from mllint_docker.finding import Finding, Issue, display_path
 from mllint_docker.rules import Rule, all_rules, by_hadolint, by_name, by_selector, checks_for
 
@@ -179,7 +179,7 @@ class Engine:
 
     def _register_installed_requirements(self, df) -> None:
         """Requirements files a RUN installs (`pip install -r`) are linted whatever rules are selected."""
-        from mllint_docker.installs import register_requirement_files
+        from mllint_docker.model.installs import register_requirement_files
 
         try:
             register_requirement_files(df, self.project)

@@ -4,41 +4,18 @@ up front, so rules never see a bad option. Errors name the file, the key and wha
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from mllint_docker.finding import SEVERITIES
+from mllint_docker.units import parse_size
 
 CONFIG_FILES = (".mllint-docker.toml", "pyproject.toml")
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B?)?\s*$", re.I)
-_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
-          "t": 10**12, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
-          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
 
 
 class ConfigError(Exception):
     """A bad configuration: the CLI prints it and exits with 2."""
-
-
-def parse_size(value: Any) -> int:
-    """`"1MB"` -> 1_000_000, `"2GiB"` -> 2**31; a bare number is bytes."""
-    if isinstance(value, bool):
-        raise ValueError("expected a size such as 500MB")
-    if isinstance(value, (int, float)):
-        return int(value)
-    m = _SIZE.match(str(value))
-    if not m:
-        raise ValueError(f"expected a size such as 500MB or 2GiB, got {value!r}")
-    return int(float(m.group(1)) * _UNITS[(m.group(2) or "").lower()])
-
-
-def format_size(n: int) -> str:
-    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if n >= factor:
-            return f"{n / factor:.1f} {unit}"
-    return f"{n} B"
 
 
 @dataclass

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mllint_docker.dockerfile import read_text
+from mllint_docker.model.dockerfile import read_text
 
 MAX_REQUIREMENTS_BYTES = 4 * 1024 * 1024
 _SHA = re.compile(r"@([0-9a-fA-F]{40}|[0-9a-fA-F]{64})(?:#|$)")

@@ -1,0 +1,60 @@
+"""`mllint check --build` and `mllint image`: get an image report (built, saved or given) and tie its
+layers to Dockerfile lines. The image rules read an `ImageTarget`; `render.py` presents it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mllint_docker.model.dockerfile import Dockerfile
+
+
+@dataclass
+class ImageTarget:
+    report: object  # mllint_docker.image.ImageReport
+    dockerfile: Dockerfile | None
+    name: str  # image id, reference or tarball path
+    file: Path  # where findings go: the Dockerfile, or the tarball / reference
+
+    def layer_line(self, index: int) -> int | None:
+        return self.report.layers[index].line if 0 <= index < len(self.report.layers) else None
+
+    def layer_label(self, index: int) -> str:
+        layer = self.report.layers[index]
+        if layer.line:
+            return f"line {layer.line}"
+        return f"layer {index + 1}" + (" (base image)" if layer.line is None and self.dockerfile else "")
+
+
+def stage_instructions(df: Dockerfile, target: str | None) -> list[tuple[int, str, str]]:
+    """(line, keyword, text) of the built stage and the stages it derives from, oldest first."""
+    stage = df.stage_by_ref(target) if target else df.final_stage
+    if stage is None:
+        return []
+    out = []
+    for s in reversed(stage.chain()):
+        for inst in s.instructions:
+            if inst.keyword != "FROM":
+                out.append((inst.line, inst.keyword, inst.original))
+    return out
+
+
+def analyze_target(target: str, dockerfile: Dockerfile | None, stage: str | None, data_threshold: int) -> ImageTarget:
+    from mllint_docker.image import analyze, attribute_layers
+
+    report = analyze(target, data_threshold=data_threshold)
+    if dockerfile is not None:
+        attribute_layers(report, stage_instructions(dockerfile, stage))
+    file = dockerfile.path if dockerfile is not None else Path(target)
+    return ImageTarget(report, dockerfile, target, file)
+
+
+def build_target(df: Dockerfile, context: Path, stage: str | None, build_args: dict[str, str], builder: str | None,
+                 quiet: bool, data_threshold: int, progress=None, network: str | None = None) -> ImageTarget:
+    from mllint_docker.image import analyze_image, attribute_layers, build_image
+
+    image = build_image(df.path, context, target=stage, build_args=build_args, builder=builder, quiet=quiet,
+                        progress_cb=progress, network=network)
+    report = analyze_image(image, data_threshold=data_threshold)
+    attribute_layers(report, stage_instructions(df, stage))
+    return ImageTarget(report, df, image, df.path)
