@@ -6,10 +6,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SEVERITIES = ("info", "warning", "error")
+# How sure a fix is, as ruff says it: `safe` keeps what the file means, `unsafe` may change it (only
+# with --unsafe-fixes), `display` is shown and never applied.
+APPLICABILITIES = ("safe", "unsafe", "display")
 
 
 def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text of `file` from `start` up to (not including) `end` with `content`. Positions
+    are (line, column), both 1-based, columns counted in characters; start == end inserts."""
+
+    file: Path
+    start: tuple[int, int]
+    end: tuple[int, int]
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A repair as data: rules build it from the file's own words; one fixer applies it."""
+
+    applicability: str  # one of APPLICABILITIES
+    message: str
+    edits: tuple[Edit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +44,10 @@ class Finding:
     line: int | None
     column: int | None
     message: str
-    fix: str | None = None
+    fix: str | None = None  # the hint, in words
     # The rule's code and name are on the finding; rules do not know about output.
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    edit: Fix | None = field(default=None, compare=False, hash=False)  # an applicable repair, if any
 
     def sort_key(self) -> tuple:
         return (display_path(self.file), self.line or 0, self.column or 0, self.code)
@@ -36,8 +60,9 @@ class Issue:
     line: int | None
     message: str
     column: int | None = None
-    fix: str | None = None
+    fix: str | None = None  # the hint, in words
     file: Path | None = None  # set when the finding belongs to another file (e.g. an included requirements file)
+    edit: Fix | None = None  # an applicable repair, if any
 
 
 def display_path(path: Path) -> str:

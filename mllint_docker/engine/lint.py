@@ -150,7 +150,7 @@ class Engine:
             return
         severity = self.selection.severity.get(rule.code, rule.severity)
         self.findings.append(Finding(rule.code, rule.name, severity, Path(target), issue.line, issue.column,
-                                     issue.message, issue.fix))
+                                     issue.message, issue.fix, edit=issue.edit))
 
     def meta(self, name: str, file: Path, line: int | None, message: str) -> None:
         self.emit(self._meta[name], file, Issue(line, message))
