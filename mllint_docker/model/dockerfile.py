@@ -49,6 +49,17 @@ class Instruction:
     comments_above: list[tuple[int, str]] = field(default_factory=list)
     # ARG and ENV values in force when the instruction runs (what a RUN's processes see).
     env: dict[str, str] = field(default_factory=dict)
+    # Blank lines inside the instruction's `\`-continued text (not heredoc bodies): BuildKit's
+    # NoEmptyContinuation.
+    empty_lines: list[int] = field(default_factory=list)
+    # Names declared by ARG or ENV in this stage (and the stages it derives from) before the
+    # instruction; with `env`, what BuildKit can expand here.
+    declared: frozenset[str] = frozenset()
+
+    @property
+    def written_keyword(self) -> str:
+        """The keyword as the file spells it: `from`, `Run`, `COPY`."""
+        return self.original.split(None, 1)[0] if self.original.strip() else self.keyword
 
     def flag(self, name: str) -> str | None:
         values = self.flags.get(name)
@@ -89,6 +100,9 @@ class Stage:
     base_stage: "Stage | None"  # FROM an earlier stage
     base_unresolved: bool  # the reference still holds a variable nobody defines
     instructions: list[Instruction] = field(default_factory=list)
+    # The reference expanded with the global ARGs' own defaults only (no --build-arg, unset
+    # variables empty), as BuildKit's InvalidDefaultArgInFrom check sees it.
+    base_defaults: str = ""
     env: dict[str, str] = field(default_factory=dict)  # ARG and ENV values in force at the end
 
     @property
@@ -126,6 +140,8 @@ class Dockerfile:
     error: ParseError | None = None
     # Comment lines outside instructions: (line, text without '#').
     comments: list[tuple[int, str]] = field(default_factory=list)
+    # Global ARG names (declared before the first FROM), with or without a default.
+    global_declared: frozenset[str] = frozenset()
     # Models derived from this file, computed once on first use (e.g. `installs.installs`).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -208,9 +224,17 @@ class _Resolver:
         except ValueError:
             return word
 
+    def expand_defaults(self, word: str, env: dict[str, str]) -> str:
+        try:
+            return ShellLex(self.escape, env=env, skip_unset_env=False).process_word(word)
+        except ValueError:
+            return word
+
     def run(self) -> Dockerfile:
         global_args: dict[str, str] = {}
+        global_defaults: dict[str, str] = {}
         global_declared: set[str] = set()
+        declared: set[str] = set()
         stages: list[Stage] = []
         instructions: list[Instruction] = []
         copies: list[CopySpec] = []
@@ -223,8 +247,11 @@ class _Resolver:
             kw = inst.keyword
             if kw == "FROM":
                 stage = self.stage(inst, stages, global_args)
+                stage.base_defaults = self.expand_defaults(stage.base_raw, global_defaults)
                 stages.append(stage)
                 env = dict(stage.base_stage.env) if stage.base_stage else {}
+                declared = set(stage.base_stage.instructions[-1].declared | _declared_by(stage.base_stage.instructions[-1])) \
+                    if stage.base_stage and stage.base_stage.instructions else set()
                 stage.env = env
                 inst.stage = stage.index
                 stage.instructions.append(inst)
@@ -233,6 +260,8 @@ class _Resolver:
                 if kw == "ARG":
                     for name, value in self.arg_pairs(inst, global_args):
                         global_declared.add(name)
+                        if value is not None:
+                            global_defaults[name] = self.expand_defaults(inst.args[[a.partition("=")[0] for a in inst.args].index(name)].partition("=")[2], global_defaults)
                         if name in self.build_args:
                             value = self.build_args[name]
                         if value is not None:
@@ -241,6 +270,8 @@ class _Resolver:
             stage = stages[-1]
             stage.instructions.append(inst)
             inst.env = dict(env)
+            inst.declared = frozenset(declared)
+            declared |= _declared_by(inst)
             if kw == "ARG":
                 for name, value in self.arg_pairs(inst, env):
                     if name in self.build_args:
@@ -270,7 +301,8 @@ class _Resolver:
                 above.append((n, by_line[n]))
                 n -= 1
             inst.comments_above = above[::-1]
-        return Dockerfile(self.path, self.lines, instructions, stages, global_args, self.escape, copies, None, comments)
+        return Dockerfile(self.path, self.lines, instructions, stages, global_args, self.escape, copies, None, comments,
+                          global_declared=frozenset(global_declared))
 
     def comments(self, covered: set[int]) -> list[tuple[int, str]]:
         out = []
@@ -291,7 +323,11 @@ class _Resolver:
             for h in raw.heredocs:
                 heredocs.append(Heredoc(h.name, h.content, line, h.chomp, h.expand))
                 line += h.content.count("\n") + 1
-        return Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags, list(raw.args), raw.json, heredocs, stage_index)
+        inst = Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags, list(raw.args), raw.json, heredocs, stage_index)
+        header_end = heredocs[0].line - 1 if heredocs else raw.end_line
+        inst.empty_lines = [n for n in range(raw.start_line + 1, header_end + 1)
+                            if n - 1 < len(self.lines) and not self.lines[n - 1].strip()]
+        return inst
 
     def arg_pairs(self, inst: Instruction, env: dict[str, str]):
         for a in inst.args:
@@ -401,6 +437,25 @@ class _Resolver:
                 script.snippets.append(Snippet("python", body, h.line))
         script.commands.sort(key=lambda c: (c.line, c.column))
         return script
+
+
+def _declared_by(inst: Instruction) -> set[str]:
+    if inst.keyword == "ARG":
+        return {a.partition("=")[0] for a in inst.args}
+    if inst.keyword == "ENV":
+        return {inst.args[i] for i in range(0, len(inst.args) - 2, 3)}
+    return set()
+
+
+_REFERENCE = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def referenced_variables(word: str) -> list[tuple[str, bool]]:
+    """The variables a word expands, as BuildKit's lexer would: (name, has a default or alternative
+    such as `${X:-1}` / `${X:+1}`). `\\$X` is not a reference."""
+    return [(m.group(1) or m.group(3), bool(m.group(2) and m.group(2)[:2] in (":-", ":+", "-", "+") or
+                                           (m.group(2) or "")[:1] in ("-", "+")))
+            for m in _REFERENCE.finditer(word)]
 
 
 def _heredoc_consumer(command: str, name: str, script: Script) -> str | None:
