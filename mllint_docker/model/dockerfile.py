@@ -439,6 +439,57 @@ class _Resolver:
         return script
 
 
+_JSON_LIKE = re.compile(r"^\[\s*[\"'“”]")
+
+
+def malformed_json(inst: Instruction) -> str | None:
+    """Why a RUN/CMD/ENTRYPOINT/SHELL that looks like the JSON (exec) form is not valid JSON, so
+    that BuildKit silently took it as shell form; None when it is not such a case. `[ "$A" = b ]`
+    (a shell test) does not look like JSON: a JSON array has commas or a closing `]` at the end."""
+    import json
+
+    if inst.json or inst.keyword not in ("RUN", "CMD", "ENTRYPOINT", "SHELL") or not inst.args or inst.heredocs:
+        return None
+    text = inst.args[0].strip()
+    if not _JSON_LIKE.match(text):
+        return None
+    if inst.keyword == "RUN" and not re.search(r"[\"'”]\s*,|\]\s*\S*$", text):
+        return None
+    if "]" not in text and "," not in text:
+        return None
+    if re.search(r"\s\]\s*(&&|\|\||;|\|)", text):
+        return None  # `[ "$X" = 1 ] && ...`: a shell test
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        close = text.rfind("]")
+        if close >= 0 and text[close + 1 :].strip():
+            try:
+                json.loads(text[: close + 1])
+                return f"`{text[close + 1:].strip()}` follows the closing `]`"
+            except ValueError:
+                pass
+        if "'" in text and '"' not in text:
+            return "JSON strings need double quotes, not single quotes"
+        if "“" in text or "”" in text:
+            return "it uses typographic quotes (“ ”) instead of plain double quotes"
+        return f"it is not valid JSON ({err.msg}, column {err.colno})"
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return "the JSON form must be an array of strings"
+    return None
+
+
+def exec_script(inst: Instruction) -> Script:
+    """The command a CMD/ENTRYPOINT/HEALTHCHECK runs, parsed like a RUN: exec form as its argv,
+    shell form through the shell parser."""
+    if inst.json:
+        return parse_argv(inst.args, inst.line, inst.env)
+    text = " ".join(inst.args)
+    if inst.keyword == "HEALTHCHECK":
+        text = text.split("CMD", 1)[-1] if "CMD" in text else ""
+    return parse_script(text, LineMap([0], [inst.line], [1]), inst.env)
+
+
 def _declared_by(inst: Instruction) -> set[str]:
     if inst.keyword == "ARG":
         return {a.partition("=")[0] for a in inst.args}
