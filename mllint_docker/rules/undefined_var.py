@@ -11,7 +11,8 @@ def check(df, project):
     for inst in df.instructions:
         if inst.stage < 0 or inst.keyword not in EXPANDED or inst.json:
             continue
-        later = {n for i in df.stages[inst.stage].instructions if i.line > inst.line for n in _declares(i)}
+        later = {n: i.line for i in reversed(df.stages[inst.stage].instructions) if i.line > inst.line
+                 for n in _declares(i)}
         args = [a.partition("=")[2] for a in inst.args] if inst.keyword == "ARG" else \
             [inst.args[i + 1] for i in range(0, len(inst.args) - 2, 3)] if inst.keyword in ("ENV", "LABEL") else inst.args
         seen = set()
@@ -24,9 +25,20 @@ def check(df, project):
                     yield Issue(inst.line, f"`${name}` is a global ARG, but global ARGs are only visible to FROM: here "
                                            "it expands to an empty string",
                                 fix=f"redeclare it in the stage with a bare `ARG {name}` before this line")
-                elif name in later:
-                    yield Issue(inst.line, f"`${name}` is declared only later in this stage: here it expands to an "
-                                           "empty string", fix=f"move the ARG/ENV that sets `{name}` above this line")
+                elif name in later and name not in IMAGE_ENV:
+                    yield Issue(inst.line, f"`${name}` is declared only later in this stage (line {later[name]}): here "
+                                           "it expands to an empty string",
+                                fix=f"move the ARG/ENV that sets `{name}` above this line")
+
+
+# Variables base images commonly set in their own ENV: a later `ENV PATH=...` does not mean an
+# earlier `$PATH` is undefined.
+IMAGE_ENV = frozenset({"PATH", "HOME", "LANG", "LC_ALL", "LANGUAGE", "LD_LIBRARY_PATH", "LIBRARY_PATH", "PYTHONPATH",
+                       "PYTHON_VERSION", "PYTHON_PIP_VERSION", "PYTHON_SHA256", "GPG_KEY", "CUDA_VERSION", "CUDA_HOME",
+                       "CUDA_PATH", "NV_CUDA_LIB_VERSION", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
+                       "NVIDIA_REQUIRE_CUDA", "CONDA_DIR", "CONDA_PREFIX", "MAMBA_ROOT_PREFIX", "JAVA_HOME",
+                       "JAVA_VERSION", "GOPATH", "GOLANG_VERSION", "NODE_VERSION", "YARN_VERSION", "PKG_CONFIG_PATH",
+                       "CPATH", "MANPATH", "SHELL", "USER", "TZ", "DEBIAN_FRONTEND", "PIP_NO_CACHE_DIR"})
 
 
 def _declares(inst):
