@@ -3,7 +3,8 @@ from mllint_docker.rules import Issue, rule
 _OS = ("linux", "windows", "darwin", "freebsd")
 
 
-@rule("MLD144", "constant-platform-flag", "warning", scope="dockerfile", buildkit=("FromPlatformFlagConstDisallowed",),
+@rule("MLD144", "constant-platform-flag", "warning", scope="dockerfile", hadolint=("DL3029",),
+      buildkit=("FromPlatformFlagConstDisallowed",),
       summary="`FROM --platform=linux/amd64`: a constant platform pins the stage whatever `--platform` the build asks for")
 def check(df, project):
     for stage in df.stages:
