@@ -21,21 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from buildkit_cases import BUILDKIT_RULES, BY_CHECK, cases, materialise_case, ours
 from docker_engine import check_engine, docker, engine_env, import_base_image
-from helpers import doc_sections, lint, materialise
-from mllint_docker.docs import docs_dir
-from mllint_docker.model.discovery import is_dockerfile_name
-from mllint_docker.rules import all_rules
+from helpers import lint
 
 pytestmark = pytest.mark.docker
-
-FIXTURES = Path(__file__).parent / "fixtures"
-BUILDKIT_RULES = {r.code: r for r in all_rules() if r.buildkit}
-# BuildKit's check -> our rule codes that judge it.
-BY_CHECK: dict[str, set[str]] = {}
-for _r in BUILDKIT_RULES.values():
-    for _name in _r.buildkit:
-        BY_CHECK.setdefault(_name, set()).add(_r.code)
 
 # Checks whose verdict depends on what we replaced (the base image) or that we judge on purpose
 # differently (documented on the rule's page).
@@ -51,21 +41,7 @@ _FROM = re.compile(r"^(\s*FROM\s+(?:--\S+\s+)*)(\S+)", re.I | re.M)
 _CHECK_LINE = re.compile(r"^(?:WARNING|ERROR|WARN):\s*([A-Za-z]+)\b", re.M)
 
 
-def _cases() -> list[tuple[str, dict[str, str]]]:
-    out = []
-    for page in sorted(docs_dir().glob("*.md")):
-        sections = doc_sections(page.read_text())
-        for title in ("Example", "Use instead"):
-            blocks = sections.get(title, [])
-            if any(lang == "dockerfile" for lang, _, _ in blocks):
-                out.append((f"{page.stem}/{title}", blocks))
-    for path in sorted(FIXTURES.rglob("*")):
-        if path.is_file() and is_dockerfile_name(path.name):
-            out.append((f"fixture/{path.relative_to(FIXTURES)}", path))
-    return out
-
-
-CASES = _cases()
+CASES = cases()
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +81,8 @@ def _docker_checks(env, context: Path) -> set[str]:
 @pytest.mark.parametrize("name,case", CASES, ids=[c[0] for c in CASES])
 def test_same_checks_as_docker(engine, tmp_path: Path, name, case):
     env, base = engine
-    if isinstance(case, Path):  # a fixture: its whole directory is the context
-        shutil.copytree(case.parent, tmp_path, dirs_exist_ok=True)
-        (tmp_path / "Dockerfile").write_bytes(case.read_bytes())
-    else:
-        materialise(tmp_path, case)
-    dockerfile = tmp_path / "Dockerfile"
-    if not dockerfile.is_file():
+    dockerfile = materialise_case(case, tmp_path)
+    if dockerfile is None:
         pytest.skip("no Dockerfile in this case")
     text = dockerfile.read_text()
     stages = {m.group(1).lower() for m in re.finditer(r"\bAS\s+(\S+)", text, re.I)}
@@ -121,6 +92,5 @@ def test_same_checks_as_docker(engine, tmp_path: Path, name, case):
     dockerfile.write_text(directive + _local(text, base, stages))
     theirs = _docker_checks(env, tmp_path) & set(BY_CHECK) - KNOWN
     _, findings = lint(tmp_path, select=",".join(BUILDKIT_RULES))
-    ours = {name for f in findings if f["file"] == "Dockerfile"
-            for name in BUILDKIT_RULES[f["code"]].buildkit} - KNOWN
-    assert ours == theirs, f"docker --check: {sorted(theirs)}; mllint: {sorted(ours)}"
+    mine = set(ours(findings)) - KNOWN
+    assert mine == theirs, f"docker --check: {sorted(theirs)}; mllint: {sorted(mine)}"
