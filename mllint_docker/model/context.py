@@ -231,9 +231,15 @@ class _Walker:
         return matched, tuple(flags)
 
 
-def scan_context(root: Path, dockerfile: Path | None = None) -> BuildContext:
+def scan_context(root: Path, dockerfile: Path | None = None, boundary=None) -> BuildContext:
+    """`boundary(path) -> bool` says whether a file may be opened (the project's trust boundary):
+    an ignore file that is a symlink out of it is reported, not read."""
     root = Path(root)
-    ignore = read_ignore_file(ignore_file_for(root, dockerfile))
+    ignore_path = ignore_file_for(root, dockerfile)
+    if ignore_path is not None and boundary is not None and not boundary(ignore_path):
+        ignore = IgnoreFile(ignore_path, errors=[(0, f"{ignore_path.name} is a symlink to a file outside the project; not read")])
+    else:
+        ignore = read_ignore_file(ignore_path)
     walker = _Walker([p for _, p in ignore.patterns])
     entries: list[ContextEntry] = []
     dirs: set[str] = set()
