@@ -16,9 +16,9 @@ import re
 _TERMINAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # The same, but line breaks are kept: for formats that encode them (GitHub's `%0A`).
 _LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-# What XML 1.0 forbids (C0 but tab/LF/CR, surrogates, U+FFFE/U+FFFF), plus what a log would still
-# take for a control: ESC and the other C0/C1 controls, bidi overrides. Newlines stay (they are data).
-_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+# What XML 1.0 forbids (C0 but tab/LF/CR, surrogates, U+FFFE/U+FFFF), plus what `terminal` escapes:
+# an XML report printed to a CI log is a log too (a line break must not start a workflow command).
+_XML = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def _escape(m: re.Match) -> str:
@@ -44,5 +44,5 @@ def lines(text: str) -> str:
 
 
 def xml(text: str) -> str:
-    """For XML text and attributes: only characters XML 1.0 allows, no terminal control."""
+    """For XML text and attributes: only characters XML 1.0 allows, on one line, no terminal control."""
     return _XML.sub(_escape, text) if _XML.search(text) else text

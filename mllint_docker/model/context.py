@@ -34,6 +34,7 @@ class IgnoreFile:
     patterns: list[tuple[int, str]] = field(default_factory=list)
     # (line, message) for patterns Docker rejects
     errors: list[tuple[int, str]] = field(default_factory=list)
+    outside: bool = False  # a symlink out of the project: not read
 
 
 @dataclass
@@ -237,7 +238,7 @@ def scan_context(root: Path, dockerfile: Path | None = None, boundary=None) -> B
     root = Path(root)
     ignore_path = ignore_file_for(root, dockerfile)
     if ignore_path is not None and boundary is not None and not boundary(ignore_path):
-        ignore = IgnoreFile(ignore_path, errors=[(0, f"{ignore_path.name} is a symlink to a file outside the project; not read")])
+        ignore = IgnoreFile(ignore_path, outside=True)
     else:
         ignore = read_ignore_file(ignore_path)
     walker = _Walker([p for _, p in ignore.patterns])

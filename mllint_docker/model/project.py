@@ -175,6 +175,8 @@ class Project:
         ctx = self._scans.get(key)
         if ctx is None:
             ctx = scan_context(root, df.path, boundary=self.inside)
+            if ctx.ignore.outside:
+                self.refuse(ctx.ignore.path, None, f"{_link_note(ctx.ignore.path)}; not read")
             self._scans[key] = ctx
         return ctx
 
@@ -288,9 +290,10 @@ def project_boundary(paths: list[Path]) -> tuple[Path, ...]:
 
 def load_project(paths: list[Path], config: Settings) -> Project:
     """Discovers and parses every file once; nothing outside the project boundary is opened."""
-    found, errors = discover(paths, config)
+    notes: list[str] = []
+    found, errors = discover(paths, config, notes)
     root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
-    project = Project(root=root, config=config, errors=errors, boundary=project_boundary(paths))
+    project = Project(root=root, config=config, errors=errors, boundary=project_boundary(paths), notes=notes)
     named = {p.resolve() for p in paths if _is_file(p)}
     for c in found["compose"]:
         if not project.inside(c):
