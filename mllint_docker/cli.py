@@ -332,6 +332,10 @@ def context(path, dockerfile, fmt) -> None:
     if dockerfile is not None and not dockerfile.is_file():
         _fail(f"{dockerfile}: no such file")
     listing = context_listing(path, dockerfile)
+    from mllint_docker.inert import terminal
+
+    for note in listing.get("notes", []):
+        click.echo(f"mllint: {terminal(note)}", err=True)
     if fmt == "json":
         import json
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from harness import run_example
 from strategies import any_text, compose_text, config_text, hostile_tree
 
-EXAMPLES = int(os.environ.get("MLLINT_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("MLLINT_FUZZ_EXAMPLES", "40"))
 RANDOM = os.environ.get("MLLINT_FUZZ_RANDOM") == "1"
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not RANDOM, database=None, print_blob=True,
                 suppress_health_check=list(HealthCheck))
