@@ -57,7 +57,7 @@ BUILTIN = {
 HOSTILE = ["\x00", "\x01", "\x07", "\x1b[31m", "\x1b]0;title\x07", "\x7f", "\x85", "\u2028", "\u202e", "\ufeff",
            "\udcff", "\udc80", "\r", "\r\n", "\n", "\t", "\\", "\\\n", "\n::error file=x::pwned\n", "::warning::x",
            ":100:", "root:x:0:0", "[bold]", "[/]", "%0A", "&lt;", "<![CDATA[", "]]>", "\"", "'", "é", "😀",
-           "9" * 40, "a" * 300, SECRET]
+           "9" * 40, "a" * 300]
 PATHS = ["../outside/secret.txt", f"{OUTSIDE}/secret.txt", f"{OUTSIDE}", "../" * 6 + "etc/passwd", "/etc/passwd",
          "..", ".", "./sub/../..", "sub", "a" * 300, "x/" * 60, "[!]", "[^]", "*", "**", "?", "\\d", "link",
          "loop", "fifo", "requirements.txt", "Dockerfile"]
