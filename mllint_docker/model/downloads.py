@@ -13,7 +13,16 @@ from mllint_docker.model.shell import Command
 
 # Archives and packages: what is usually unpacked or installed, then forgotten.
 ARCHIVE = re.compile(r"\.(zip|tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2?|tar\.zst|7z|gz|xz|bz2|deb|rpm|whl|apk|"
-                     r"run|sh|msi)$", re.I)
+                     r"run|msi)$", re.I)
+# Shell scripts count only as the self-extracting installers they often are (Miniconda is 100 MB+);
+# a few-KB `install.sh` left behind is not worth a finding.
+_INSTALLER_SCRIPT = re.compile(r"(conda|forge|mamba|anaconda|cuda|cudnn|nvidia|linux-(x86_64|aarch64|amd64|arm64))"
+                               r"[^/]*\.sh$", re.I)
+
+
+def is_bulky(name: str) -> bool:
+    """An archive, a package or a self-extracting installer: what stays heavy once unpacked."""
+    return bool(ARCHIVE.search(name) or _INSTALLER_SCRIPT.search(name))
 _WGET_VALUES = {"-O", "--output-document", "-P", "--directory-prefix", "-o", "--output-file", "-a", "--append-output",
                 "-e", "--execute", "-t", "--tries", "-T", "--timeout", "-U", "--user-agent", "--header", "--user",
                 "--password", "-w", "--wait", "--limit-rate", "-i", "--input-file", "--post-data", "--method",

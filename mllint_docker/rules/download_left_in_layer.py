@@ -1,6 +1,6 @@
 import posixpath
 
-from mllint_docker.model.downloads import ARCHIVE, downloads, home, removes
+from mllint_docker.model.downloads import downloads, home, is_bulky, removes
 from mllint_docker.model.installs import build_only, cache_mounted
 from mllint_docker.rules import Issue, rule
 
@@ -16,7 +16,7 @@ def check(df, project):
             commands = inst.commands
             for n, cmd in enumerate(commands):
                 for d in downloads(cmd):
-                    if not ARCHIVE.search(d.name):
+                    if not is_bulky(d.name):
                         continue
                     cwd = _cwd(commands[:n], workdir)
                     full = posixpath.normpath(posixpath.join(cwd, home(d.path)))
