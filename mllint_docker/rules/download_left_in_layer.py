@@ -11,6 +11,18 @@ def check(df, project):
     for stage in df.stages:
         if build_only(df, stage):
             continue  # a builder stage's layers never reach the image
+        for spec in df.copies:
+            inst = spec.instruction
+            if inst.keyword != "ADD" or inst.stage != stage.index:
+                continue
+            for src in spec.sources:
+                name = posixpath.basename(src.split("?", 1)[0].rstrip("/"))
+                if "://" in src and not src.startswith("git@") and is_bulky(name) and not src.endswith(".git"):
+                    yield Issue(inst.line, f"`ADD {src}` stores `{name}` in a layer of its own (ADD does not unpack "
+                                           "remote archives): a later RUN that unpacks and deletes it cannot shrink "
+                                           "that layer",
+                                fix=f"download, unpack and delete in one RUN: `RUN curl -fsSL {src} | tar -xz -C <dir>` "
+                                    "(or `ADD --checksum=... ` in a builder stage whose result you COPY)")
         for inst in stage.of("RUN"):
             workdir = project.workdir_at(df, inst)
             commands = inst.commands
