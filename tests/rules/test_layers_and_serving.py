@@ -91,3 +91,14 @@ def test_transformers_cache_python(tmp_path): catches(tmp_path, "model-cache-in-
 def test_cache_without_download(tmp_path): passes(tmp_path, "model-cache-in-image", P + "ENV HF_HOME=/cache/hf\n")
 def test_cache_mounted(tmp_path): passes(tmp_path, "model-cache-in-image", P + "ENV HF_HOME=/cache/hf\nRUN --mount=type=cache,target=/cache/hf huggingface-cli download org/m\n")
 def test_download_before_env(tmp_path): passes(tmp_path, "model-cache-in-image", P + "RUN huggingface-cli download org/m\nENV HF_HOME=/cache/hf\n")
+
+
+def test_script_symlink_not_followed(tmp_path):
+    import os
+
+    outside = tmp_path / "outside.py"
+    outside.write_text("app.run(debug=True)\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    os.symlink(outside, project / "app.py")
+    passes(project, "dev-server-in-cmd", P + "WORKDIR /app\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n")
