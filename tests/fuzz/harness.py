@@ -89,7 +89,7 @@ def check_project(project: Path, extra: list[str] | None = None) -> list[str]:
     problems: list[str] = []
     reports = project.parent / "reports"
     reports.mkdir(exist_ok=True)
-    outs = {fmt: reports / f"report.{fmt}" for fmt in ("json", "sarif", "github", "gitlab", "junit", "checkstyle", "text")}
+    outs = {fmt: reports / f"report.{fmt}" for fmt in ("json", "sarif", "github", "gitlab", "junit", "checkstyle", "text", "html")}
     args = ["check", ".", "--format", "text", *[f"--output={fmt}:{path}" for fmt, path in outs.items()], *(extra or [])]
     start = time.monotonic()
     _opened = []
@@ -181,7 +181,15 @@ def _check_reports(outs: dict[str, Path]) -> list[str]:
         if not _WORKFLOW.match(line):
             problems.append(f"github report: {line[:120]!r}")
             break
-    for fmt in ("text", "junit", "checkstyle"):
+    from html.parser import HTMLParser
+
+    try:
+        HTMLParser().feed(texts["html"])
+    except Exception as e:  # noqa: BLE001
+        problems.append(f"html: {e}")
+    if "<script" in texts["html"].lower():
+        problems.append("html report: a script element")
+    for fmt in ("text", "junit", "checkstyle", "html"):
         if any(line.startswith("::") for line in texts[fmt].splitlines()):
             problems.append(f"{fmt} report: a line-initial workflow command")
         if "\x1b" in texts[fmt]:
