@@ -97,7 +97,11 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
 
     paths = list(paths) or [Path(".")]
     for p in paths:
-        if not p.exists():
+        try:
+            exists = p.exists()
+        except OSError as err:  # a name too long for the file system, a loop
+            _fail(f"{p}: {err.strerror or err}")
+        if not exists:
             _fail(f"{p}: no such file or directory")
         if not os.access(p, os.R_OK):
             _fail(f"{p}: permission denied")
@@ -337,10 +341,13 @@ def context(path, dockerfile, fmt) -> None:
     from mllint_docker.model.context_listing import context_listing
     from mllint_docker.reporters.context_text import render_context_text
 
-    if not path.is_dir():
-        _fail(f"{path}: not a directory")
-    if dockerfile is not None and not dockerfile.is_file():
-        _fail(f"{dockerfile}: no such file")
+    try:
+        if not path.is_dir():
+            _fail(f"{path}: not a directory")
+        if dockerfile is not None and not dockerfile.is_file():
+            _fail(f"{dockerfile}: no such file")
+    except OSError as err:  # a name too long for the file system, a loop
+        _fail(f"{err.filename or path}: {err.strerror or err}")
     listing = context_listing(path, dockerfile)
     from mllint_docker.inert import terminal
 

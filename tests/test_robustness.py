@@ -227,3 +227,9 @@ def test_an_unexpected_exception_is_one_line_and_exit_2(tmp_path: Path, monkeypa
     assert code == 2
     assert err.strip() == "mllint: internal error, please report: KeyError: 'surprise'"
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("args", [["check", "a" * 300], ["context", "a" * 300], ["context", ".", "-f", "b" * 300]])
+def test_paths_too_long_on_the_command_line(tmp_path: Path, args):
+    code, out, err = run_cli(args, tmp_path)
+    assert code == 2 and err.startswith("mllint: error:") and "too long" in err
