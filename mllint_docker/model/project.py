@@ -266,6 +266,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
             project.contexts[resolved] = _choose_context(df, config, root)
         choice = project.contexts[resolved]
         project.notes.append(f"{_rel(shown)}: build context {_rel(choice.root)} ({choice.reason})")
+        project.notes.extend(f"{_rel(shown)}:{line}: {message}" for line, message in df.notes)
     for r in found["requirements"]:
         project.requirements_file(r)
     return project

@@ -120,6 +120,9 @@ def _get_parser():
     return _parser
 
 
+MAX_EXPANDED = 128 * 1024  # Linux's MAX_ARG_STRLEN
+
+
 def expand(value: str, env: Mapping[str, str]) -> tuple[str, bool]:
     """Substitutes known `$VAR`/`${VAR}`; returns the text and whether unknown variables remain."""
     unresolved = False
@@ -134,7 +137,10 @@ def expand(value: str, env: Mapping[str, str]) -> tuple[str, bool]:
 
     if "$" not in value:
         return value, False
-    return _VAR.sub(sub, value), unresolved
+    out = _VAR.sub(sub, value)
+    if len(out) > MAX_EXPANDED:  # no process takes a longer argument: keep the word as written
+        return value, True
+    return out, unresolved
 
 
 class _Builder:
