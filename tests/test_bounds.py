@@ -65,3 +65,66 @@ def test_the_note_is_shown_with_verbose(tmp_path):
     (tmp_path / ".dockerignore").write_text(".git\n")
     _code, _out, err = run_cli(["check", "-v", "--isolated", "Dockerfile"], tmp_path)
     assert "Dockerfile:19: expanding '${A}${A}' would exceed 131072 characters" in err
+
+
+# Requirements: the fast path must yield exactly what pip-requirements-parser yields -------------
+
+CORPUS = next((p / "shared" / "corpus" for p in Path(__file__).resolve().parents if (p / "shared" / "corpus").is_dir()),
+              None)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+TRICKY = """\
+numpy==1.26.4 # a comment
+torch>=2.1,<3 ; python_version >= "3.9" and sys_platform != "win32"
+Pillow[extra1,Extra2] ~= 10.0
+-e git+https://github.com/org/repo.git@0123456789abcdef0123456789abcdef01234567#egg=repo
+-e .
+./local/pkg
+pkg @ https://example.com/pkg-1.0.tar.gz
+https://example.com/torch-2.1.0+cpu-cp311-cp311-linux_x86_64.whl
+requests==2.31.0 \\
+    --hash=sha256:942c5a758f98d790eaed1a29cb6eefc7ffb0d1cf7af05c3d2791656dbd6ad1e1 \\
+    --hash=sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f
+--index-url https://download.pytorch.org/whl/cpu
+--extra-index-url=https://pypi.example.com/simple --trusted-host pypi.example.com
+-r other.txt
+-c constraints.txt
+--no-binary :all:
+--use-feature=fast-deps
+-f https://download.pytorch.org/whl/torch_stable.html
+scipy==1.11 --global-option=--no-user-cfg
+--allow-external foo
+bad requirement here!!
+name=1.0
+foo>=1.0[extra]
+-Z
+pkg==1.0 extra words
+${VAR}==1.0
+numpy==1.*;python_version<"3.12"
+  indented==1.0
+trailing-backslash==1.0 \\
+"""
+
+
+def requirement_files() -> list[Path]:
+    files = sorted(FIXTURES.rglob("*.txt")) + sorted(FIXTURES.rglob("*.in"))
+    if CORPUS is not None:
+        files += sorted(CORPUS.rglob("*.txt"))
+    return files
+
+
+def as_data(items) -> list[tuple[str, object]]:
+    return [(type(i).__name__, i.to_dict() if hasattr(i, "to_dict") else repr(i)) for i in items]
+
+
+def test_fast_requirements_path_yields_what_the_library_yields(tmp_path):
+    from pip_requirements_parser import RequirementsFile as PipFile
+
+    from mllint_docker.model.requirements import _pip_items
+
+    tricky = tmp_path / "tricky.txt"
+    tricky.write_text(TRICKY)
+    files = [tricky, *requirement_files()]
+    assert CORPUS is None or len(files) > 80
+    for path in files:
+        assert as_data(_pip_items(path)) == as_data(PipFile.parse(str(path), include_nested=False)), path
