@@ -128,3 +128,40 @@ def test_fast_requirements_path_yields_what_the_library_yields(tmp_path):
     assert CORPUS is None or len(files) > 80
     for path in files:
         assert as_data(_pip_items(path)) == as_data(PipFile.parse(str(path), include_nested=False)), path
+
+
+# .dockerignore: the indexed walk must decide exactly what the reference matcher decides ---------
+
+def test_indexed_dockerignore_walk_agrees_with_the_reference_matcher(tmp_path):
+    import random
+
+    from e2b_dockerfile_utils import PatternMatcher
+
+    from mllint_docker.model.context import scan_context
+
+    names = ["a", "b", "data", "out", "x.py", "y.txt", "keep.csv", "f1.bin", ".git", "a.b.c"]
+    files = set()
+    rng = random.Random(9)
+    for _ in range(120):
+        depth = rng.randint(1, 4)
+        files.add("/".join(rng.choice(names[:4]) for _ in range(depth - 1)) + ("/" if depth > 1 else "")
+                  + rng.choice(names[4:]))
+    files = {f for f in files if not any(f.startswith(g + "/") for g in files)}
+    for f in files:
+        (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f).write_text("x")
+    pieces = ["a", "b", "data", "out", "*", "?", "**", "*.py", "x.*", "[ab]", "[!a]", "*.txt", "keep.csv",
+              "f?.bin", "a.b.c", "d*", "*t"]
+    for trial in range(300):
+        patterns = []
+        for _ in range(rng.randint(1, 8)):
+            p = "/".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
+            patterns.append(("!" if rng.random() < 0.3 else "") + p)
+        (tmp_path / ".dockerignore").write_text("\n".join(patterns) + "\n")
+        ctx = scan_context(tmp_path)
+        reference = PatternMatcher(patterns)
+        expected = sorted(f for f in files | {".dockerignore"} if not reference.matches(f))
+        assert [e.path for e in ctx.entries] == expected, patterns
+        for f in sorted(files):
+            decided = ctx.ignored_by(f)
+            assert (decided is not None) == reference.matches(f), (patterns, f)
