@@ -244,6 +244,8 @@ class _Resolver:
         return self._lex(word, env, bare_unknown), False
 
     def _lex(self, word: str, env: dict[str, str], skip_unset: bool) -> str:
+        if "$" not in word and "'" not in word and '"' not in word and self.escape not in word:
+            return word  # nothing the lexer would change (it walks every character otherwise)
         try:
             return ShellLex(self.escape, env=env, skip_unset_env=skip_unset).process_word(word)
         except ValueError:
