@@ -165,3 +165,41 @@ def test_indexed_dockerignore_walk_agrees_with_the_reference_matcher(tmp_path):
         for f in sorted(files):
             decided = ctx.ignored_by(f)
             assert (decided is not None) == reference.matches(f), (patterns, f)
+
+
+# Plain text output: the bytes rich writes to a pipe, without loading rich ------------------------
+
+def test_plain_text_writer_writes_what_rich_writes_to_a_pipe(tmp_path):
+    import io
+
+    from mllint_docker.finding import Finding
+    from mllint_docker.reporters.text import render_plain, render_rich
+
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM python:3.11\nRUN\tpip install\tx  \\\n  y\nRUN echo 'ünï\tcödé'\nRUN echo [bold]x[/] \x07\r\n"
+                  + "RUN " + "z" * 300 + "\n")
+    messages = ["plain", "with [bold]markup[/] and [link=x]y[/link]", "a backslash \\ inside",
+                "tab\there", "wide 漢字\tand tab", "bell\x07 and cr\r", "two\nlines", "\\[escaped]", "€ [/]"]
+    findings = []
+    for i, message in enumerate(messages):
+        line = i % 6 + 1
+        findings.append(Finding(code=f"MLD1{i:02d}", name=f"rule-{i}", severity=("error", "warning", "info")[i % 3],
+                                file=df, line=line if i != 3 else None, column=i % 2 or None, message=message,
+                                fix=message if i % 2 else None))
+    for quiet in (False, True):
+        for chosen in (findings, findings[:1], []):
+            plain, rich = io.StringIO(), io.StringIO()
+            render_plain(chosen, 3, plain, quiet=quiet)
+            render_rich(chosen, 3, rich, quiet=quiet)
+            assert plain.getvalue() == rich.getvalue()
+
+
+def test_plain_text_writer_prints_a_final_backslash_once(tmp_path):
+    import io
+
+    from mllint_docker.finding import Finding
+    from mllint_docker.reporters.text import render_plain
+
+    out = io.StringIO()  # rich's markup escaping doubles it: `\` on a terminal
+    render_plain([Finding("MLD100", "x", "error", tmp_path / "Dockerfile", None, None, "ends in \\")], 1, out, quiet=True)
+    assert out.getvalue().endswith(": MLD100 ends in \\\n")
