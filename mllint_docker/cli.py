@@ -297,20 +297,21 @@ def explain(rule) -> None:
 def context(path, dockerfile, fmt) -> None:
     """Show what Docker would send as the build context: every file, largest first, and which COPY/ADD
     brings it into the image."""
-    from mllint_docker.model.context_listing import context_listing
-    from mllint_docker.reporters.context_text import render_context_text
+    from mllint_docker.model.context_listing import iter_contexts
 
     if not path.is_dir():
         _fail(f"{path}: not a directory")
     if dockerfile is not None and not dockerfile.is_file():
         _fail(f"{dockerfile}: no such file")
-    listing = context_listing(path, dockerfile)
+    contexts = iter_contexts(path, dockerfile)  # written as they are scanned, file by file
     if fmt == "json":
-        import json
+        from mllint_docker.reporters.context_json import write_context_json
 
-        click.echo(json.dumps(listing, indent=2))
+        write_context_json(contexts, sys.stdout)
     else:
-        render_context_text(listing, sys.stdout)
+        from mllint_docker.reporters.context_text import write_context_text
+
+        write_context_text(contexts, sys.stdout)
 
 
 if __name__ == "__main__":

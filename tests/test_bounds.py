@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mllint_docker.model.dockerfile import EXPANSION_BUDGET, MAX_EXPANDED, parse_dockerfile
 
 from helpers import run_cli
@@ -203,3 +205,62 @@ def test_plain_text_writer_prints_a_final_backslash_once(tmp_path):
     out = io.StringIO()  # rich's markup escaping doubles it: `\` on a terminal
     render_plain([Finding("MLD100", "x", "error", tmp_path / "Dockerfile", None, None, "ends in \\")], 1, out, quiet=True)
     assert out.getvalue().endswith(": MLD100 ends in \\\n")
+
+
+# `mllint context`: streamed, with the bytes the whole-listing writers produce --------------------
+
+CONTEXT_TREES = {
+    "plain": {"Dockerfile": "FROM scratch\nCOPY model.pt /m/\nCOPY src /src\nCOPY s*/*.py /py/\n", "model.pt": 5000,
+              "src/a.py": "x\n", "src/b.txt": "y", "notes.txt": "n", ".dockerignore": "notes.txt\n"},
+    "everything": {"Dockerfile": "FROM scratch\nCOPY . /app\nCOPY ./src /src\n", "src/a.py": "x", "big.bin": 2_000_000},
+    "two-dockerfiles": {"Dockerfile": "FROM scratch\nCOPY a /a\n", "api.Dockerfile": "FROM scratch\nADD b /b\n",
+                        "api.Dockerfile.dockerignore": "a\n", "a": "1", "b": "22"},
+    "none": {"src/x.py": "1"},
+    "empty": {"Dockerfile": "FROM scratch\n", ".dockerignore": "*\n"},
+    "non-ascii": {"Dockerfile": "FROM scratch\nCOPY . /\n", "données/é.csv": "1,2"},
+}
+
+
+@pytest.mark.parametrize("tree", sorted(CONTEXT_TREES))
+def test_streamed_context_output_is_byte_identical(tmp_path, tree):
+    import io
+    import json
+
+    from helpers import chdir, write_tree
+    from mllint_docker.model.context_listing import context_listing, iter_contexts
+    from mllint_docker.reporters.context_json import write_context_json
+    from mllint_docker.reporters.context_text import render_context_text, write_context_text
+
+    write_tree(tmp_path, CONTEXT_TREES[tree])
+    with chdir(tmp_path):
+        listing = context_listing(Path("."), None)
+        assert len(listing["contexts"]) == (2 if tree == "two-dockerfiles" else 1)
+        streamed, whole = io.StringIO(), io.StringIO()
+        write_context_json(iter_contexts(Path("."), None), streamed)
+        assert streamed.getvalue() == json.dumps(listing, indent=2) + "\n"
+        streamed, whole = io.StringIO(), io.StringIO()
+        write_context_text(iter_contexts(Path("."), None), streamed)
+        render_context_text(listing, whole)
+        assert streamed.getvalue() == whole.getvalue()
+
+
+def test_context_copied_by_follows_each_source(tmp_path):
+    from helpers import chdir, write_tree
+    from mllint_docker.model.context_listing import context_listing
+
+    write_tree(tmp_path, CONTEXT_TREES["plain"])
+    with chdir(tmp_path):
+        files = {f["path"]: f["copied_by"] for f in context_listing(Path("."), None)["contexts"][0]["files"]}
+    assert files == {"model.pt": [2], "src/a.py": [3, 4], "src/b.txt": [3], "Dockerfile": [], ".dockerignore": []}
+
+
+def test_a_table_wider_than_the_console_keeps_one_line_per_file_in_a_pipe(tmp_path):
+    from helpers import run_cli, write_tree
+
+    long = "d" * 90 + "/model.pt"
+    write_tree(tmp_path, {"Dockerfile": "FROM scratch\nCOPY . /\n", long: 10, "a.txt": "1"})
+    _code, out, _ = run_cli(["context", "."], tmp_path)
+    lines = out.splitlines()
+    assert lines[1].split() == ["size", "file", "copied", "by"]
+    assert any(line.split()[2] == long and line.split()[3:] == ["line", "2"] for line in lines[2:])
+    assert out.endswith("\n3 files, 33 B sent\n\n")
