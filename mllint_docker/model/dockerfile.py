@@ -273,6 +273,7 @@ class _Resolver:
         copies: list[CopySpec] = []
         env: dict[str, str] = {}
         covered: set[int] = set()
+        snapshot: dict[str, str] | None = None
         for raw in self.ast.instructions:
             self.line = raw.start_line
             covered.update(range(raw.start_line, raw.end_line + 1))
@@ -284,6 +285,7 @@ class _Resolver:
                 stages.append(stage)
                 env = dict(stage.base_stage.env) if stage.base_stage else {}
                 stage.env = env
+                snapshot = None
                 inst.stage = stage.index
                 stage.instructions.append(inst)
                 continue
@@ -300,7 +302,11 @@ class _Resolver:
                 continue
             stage = stages[-1]
             stage.instructions.append(inst)
-            inst.env = dict(env)
+            if snapshot is None:  # one copy per change of the variables, shared by the instructions after it
+                snapshot = dict(env)
+            inst.env = snapshot
+            if kw in ("ARG", "ENV"):
+                snapshot = None
             if kw == "ARG":
                 for name, value, capped in self.arg_pairs(inst, env):
                     if name in self.build_args:
@@ -318,7 +324,7 @@ class _Resolver:
             if kw in ("COPY", "ADD", "USER", "WORKDIR", "ADD", "EXPOSE", "VOLUME", "ONBUILD") and not inst.json:
                 inst.expanded = [self.expand_word(a, env) for a in inst.args]
             else:
-                inst.expanded = list(inst.args)
+                inst.expanded = inst.args  # nothing to expand: the same list
             if kw == "RUN":
                 inst.script = self.script(raw, inst, env)
             if kw in ("COPY", "ADD"):
