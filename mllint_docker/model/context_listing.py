@@ -8,7 +8,7 @@ listing is produced file by file for the writer to print as it goes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -28,6 +28,8 @@ class ContextListing:
     _ctx: BuildContext
     # (COPY/ADD line, the paths its sources bring in, or None for all of them)
     _copies: list[tuple[int, frozenset[str] | None]]
+    # What could not be read or followed (an ignore file out of the project, unreadable directories)
+    notes: list[str] = field(default_factory=list)
 
     def files(self) -> Iterator[tuple[str, int, list[int]]]:
         """(path, size, lines of the COPY/ADD that bring it in), largest first."""
@@ -45,12 +47,18 @@ def _largest_first(e) -> tuple[int, str]:
 
 
 def iter_contexts(root: Path, dockerfile: Path | None) -> Iterator[ContextListing]:
+    """Nothing outside the project (the repository root, or `root` outside a repository) is opened:
+    a Dockerfile or ignore file that is a symlink out of it is listed as such, not read."""
+    from mllint_docker.model.project import Project, project_boundary
+
+    boundary = Project(root=root, config=None, boundary=project_boundary([root]))
     if dockerfile is not None:
-        dockerfiles = [dockerfile]
+        dockerfiles = [dockerfile]  # named by the user
     else:
-        dockerfiles = sorted(p for p in root.iterdir() if p.is_file() and is_dockerfile_name(p.name))
+        dockerfiles = sorted(p for p in root.iterdir() if is_dockerfile_name(p.name) and _is_file(p)
+                             and boundary.inside(p))
     for df_path in dockerfiles or [None]:
-        ctx = scan_context(root, df_path)
+        ctx = scan_context(root, df_path, boundary=boundary.inside)
         copies: list[tuple[int, frozenset[str] | None]] = []
         if df_path is not None:
             df = parse_dockerfile(df_path)
@@ -62,6 +70,10 @@ def iter_contexts(root: Path, dockerfile: Path | None) -> Iterator[ContextListin
                     everything = len(brought) == len(ctx.entries)
                     copies.append((spec.instruction.line, None if everything else frozenset(e.path for e in brought)))
                     del brought
+        notes = []
+        if ctx.ignore.outside:
+            notes.append(f"{display_path(ctx.ignore.path)} is a symlink out of the project: not read")
+        notes.extend(f"{where}: {message}" for where, message in ctx.errors)
         yield ContextListing(
             dockerfile=display_path(df_path) if df_path is not None else None,
             context=display_path(root),
@@ -70,15 +82,30 @@ def iter_contexts(root: Path, dockerfile: Path | None) -> Iterator[ContextListin
             count=len(ctx.entries),
             _ctx=ctx,
             _copies=copies,
+            notes=notes,
         )
 
 
 def context_listing(root: Path, dockerfile: Path | None) -> dict:
     """The whole listing as one JSON-ready dict (what `mllint context --format json` prints)."""
-    return {"contexts": [{
-        "dockerfile": c.dockerfile,
-        "context": c.context,
-        "ignore_file": c.ignore_file,
-        "files": [{"path": p, "size": s, "copied_by": lines} for p, s, lines in c.files()],
-        "total_size": c.total_size,
-    } for c in iter_contexts(root, dockerfile)]}
+    contexts, notes = [], []
+    for c in iter_contexts(root, dockerfile):
+        notes.extend(c.notes)
+        contexts.append({
+            "dockerfile": c.dockerfile,
+            "context": c.context,
+            "ignore_file": c.ignore_file,
+            "files": [{"path": p, "size": s, "copied_by": lines} for p, s, lines in c.files()],
+            "total_size": c.total_size,
+        })
+    out = {"contexts": contexts}
+    if notes:
+        out["notes"] = notes
+    return out
+
+
+def _is_file(p: Path) -> bool:
+    try:
+        return p.is_file()
+    except OSError:
+        return False

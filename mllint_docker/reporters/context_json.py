@@ -7,12 +7,14 @@ import json
 
 
 def write_context_json(contexts, out) -> None:
-    """`contexts`: objects with `dockerfile`, `context`, `ignore_file`, `total_size` and `files()`
-    yielding (path, size, copied-by lines)."""
+    """`contexts`: objects with `dockerfile`, `context`, `ignore_file`, `total_size`, `notes` and
+    `files()` yielding (path, size, copied-by lines)."""
     write = out.write
     write('{\n  "contexts": [')
     first = True
+    notes: list[str] = []
     for c in contexts:
+        notes.extend(getattr(c, "notes", ()))
         write(("\n" if first else ",\n") + "    {\n")
         first = False
         for key in ("dockerfile", "context", "ignore_file"):
@@ -25,4 +27,7 @@ def write_context_json(contexts, out) -> None:
             empty = False
         write("]" if empty else "\n      ]")
         write(f',\n      "total_size": {json.dumps(c.total_size)}\n    }}')
-    write("]\n}\n" if first else "\n  ]\n}\n")
+    write("]" if first else "\n  ]")
+    if notes:  # `"notes"` follows `"contexts"`, as in the whole listing
+        write(',\n  "notes": ' + json.dumps(notes, indent=2).replace("\n", "\n  "))
+    write("\n}\n")

@@ -7,11 +7,13 @@ import os
 from itertools import groupby
 
 from mllint_docker.finding import display_path
+from mllint_docker.inert import terminal
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-# What rich drops from any text it prints (bell, backspace, vertical tab, form feed, carriage return).
+# What rich drops from any text it prints (bell, backspace, vertical tab, form feed, carriage return);
+# `terminal` has already made them visible escapes, this keeps the two writers equal whatever comes.
 _STRIP = {7: None, 8: None, 11: None, 12: None, 13: None}
 
 
@@ -36,21 +38,21 @@ def render_plain(findings, files_checked: int, out, quiet: bool = False) -> None
     """The same bytes as rich writes to a file or a pipe, without loading rich (a third of the start-up
     time of a one-file check)."""
     lines: list[str] = []
-    for path, group in groupby(findings, key=lambda f: display_path(f.file)):
+    for path, group in groupby(findings, key=lambda f: terminal(display_path(f.file))):
         if not quiet:
             lines.append(path)
         for f in group:
             where = f"{f.line}" + (f":{f.column}" if f.column else "") if f.line else "-"
             if quiet:
-                lines.append(f"{path}:{where}: {f.code} {f.message}")
+                lines.append(f"{path}:{where}: {f.code} {terminal(f.message)}")
                 continue
-            lines.append(f"  {where:>7}  {f.severity:<7} {f.code} {f.name}  {f.message}")
+            lines.append(f"  {where:>7}  {f.severity:<7} {f.code} {f.name}  {terminal(f.message)}")
             if f.line:
                 src = linecache.getline(str(f.file), f.line).rstrip("\r\n")
                 if src.strip():
-                    lines.append("           │ " + src.strip()[:160])
+                    lines.append("           │ " + terminal(src.strip()[:160]))
             if f.fix:
-                lines.append(f"           └ fix: {f.fix}")
+                lines.append(f"           └ fix: {terminal(f.fix)}")
         if not quiet:
             lines.append("")
     if not quiet:
@@ -69,7 +71,7 @@ def render_plain(findings, files_checked: int, out, quiet: bool = False) -> None
                     from rich.console import Console
                     from rich.text import Text
 
-                    console = Console(file=out, highlight=False, soft_wrap=True)
+                    console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
                     rich_line = lambda text: console.print(Text(text))  # noqa: E731
                 rich_line(line)
                 continue
@@ -89,30 +91,31 @@ def render_rich(findings, files_checked: int, out, quiet: bool = False, images=N
     from rich.markup import escape
     from rich.text import Text
 
-    console = Console(file=out, highlight=False, soft_wrap=True)
+    # No markup or emoji codes from user text (`:100:`, `root:x:0:0`); control characters escaped.
+    console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
     if images and not quiet:
         from mllint_docker.image.render import render_image_text
 
         for t in images:
             render_image_text(t, out)
-    for path, group in groupby(findings, key=lambda f: display_path(f.file)):
+    for path, group in groupby(findings, key=lambda f: terminal(display_path(f.file))):
         group = list(group)
         if not quiet:
             console.print(f"[bold underline]{escape(path)}[/]")
         for f in group:
             where = f"{f.line}" + (f":{f.column}" if f.column else "") if f.line else "-"
             if quiet:
-                console.print(f"{escape(path)}:{where}: {f.code} {escape(f.message)}")
+                console.print(f"{escape(path)}:{where}: {f.code} {escape(terminal(f.message))}")
                 continue
             console.print(f"  [dim]{where:>7}[/]  [{_STYLE[f.severity]}]{f.severity:<7}[/] "
-                          f"[bold]{f.code}[/] [dim]{f.name}[/]  {escape(f.message)}")
+                          f"[bold]{f.code}[/] [dim]{f.name}[/]  {escape(terminal(f.message))}")
             if f.line:
                 src = linecache.getline(str(f.file), f.line).rstrip("\r\n")
                 if src.strip():
                     # A Text object, not markup: a trailing `\` would otherwise print doubled.
-                    console.print(Text.assemble(("           │ ", "dim"), src.strip()[:160]))
+                    console.print(Text.assemble(("           │ ", "dim"), terminal(src.strip()[:160])))
             if f.fix:
-                console.print(f"           [dim]└ fix:[/] {escape(f.fix)}")
+                console.print(f"           [dim]└ fix:[/] {escape(terminal(f.fix))}")
         if not quiet:
             console.print()
     if quiet:
