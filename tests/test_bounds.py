@@ -262,3 +262,19 @@ def test_a_table_wider_than_the_console_keeps_one_line_per_file_in_a_pipe(tmp_pa
     assert lines[1].split() == ["size", "file", "copied", "by"]
     assert any(line.split()[2] == long and line.split()[3:] == ["line", "2"] for line in lines[2:])
     assert out.endswith("\n3 files, 33 B sent\n\n")
+
+
+def test_plain_variable_references_expand_as_the_lexer_expands_them(tmp_path):
+    from e2b_dockerfile_utils import ShellLex
+
+    from mllint_docker.model.dockerfile import _Resolver
+
+    resolver = _Resolver.__new__(_Resolver)
+    resolver.escape = "\\"
+    env = {"A": "x y", "B": "", "A_B": "ab", "LONG": "v" * 1000}
+    words = ["$A", "${A}", "pre-$A-post", "$A.b", "$A_B", "${A}_B", "$B$A", "$UNKNOWN/$A", "${UNKNOWN}x", "$", "a$",
+             "$1", "$$", "${A:-d}", "$A${LONG}", "/app/$A/src", "$A/$UNKNOWN", "${A}${A}", "<<EOF$A"]
+    for word in words:
+        for skip_unset in (False, True):
+            expected = ShellLex("\\", env=env, skip_unset_env=skip_unset).process_word(word)
+            assert resolver._lex(word, env, skip_unset) == expected, (word, skip_unset)

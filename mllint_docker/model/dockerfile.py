@@ -252,8 +252,16 @@ class _Resolver:
         return self._lex(word, env, bare_unknown), False
 
     def _lex(self, word: str, env: dict[str, str], skip_unset: bool) -> str:
-        if "$" not in word and "'" not in word and '"' not in word and self.escape not in word:
-            return word  # nothing the lexer would change (it walks every character otherwise)
+        if "'" not in word and '"' not in word and self.escape not in word:
+            if "$" not in word:
+                return word  # nothing the lexer would change (it walks every character otherwise)
+            if word.isascii() and word.count("$") == len(_PLAIN_VAR.findall(word)):
+                # only `$NAME` / `${NAME}`: what the lexer does, without walking each value's characters
+                def value(m: re.Match) -> str:
+                    name = m.group(1) or m.group(2)
+                    return env[name] if name in env else (m.group(0) if skip_unset else "")
+
+                return _PLAIN_VAR.sub(value, word)
         try:
             return ShellLex(self.escape, env=env, skip_unset_env=skip_unset).process_word(word)
         except ValueError:
