@@ -290,7 +290,12 @@ class _Resolver:
         env: dict[str, str] = {}
         covered: set[int] = set()
         snapshot: dict[str, str] | None = None
-        for raw in self.ast.instructions:
+        # Each parsed instruction is dropped once modelled: the parser's tree and the model are not
+        # both held whole (a Dockerfile may have 100,000 instructions).
+        pending = self.ast.instructions
+        pending.reverse()
+        while pending:
+            raw = pending.pop()
             self.line = raw.start_line
             covered.update(range(raw.start_line, raw.end_line + 1))
             inst = self.instruction(raw, len(stages) - 1)

@@ -187,7 +187,8 @@ class _Builder:
     def _word(self, node, data: bytes, lines: LineMap) -> Word:
         value, unresolved = self._value(node, data)
         line, col = lines.locate(node.start_byte)
-        return Word(value, _text(node, data), line, col, unresolved)
+        raw = _text(node, data)
+        return Word(raw if value == raw else value, raw, line, col, unresolved)  # one string when equal
 
     def _value(self, node, data: bytes) -> tuple[str, bool]:
         t = node.type
