@@ -338,8 +338,7 @@ def explain(rule) -> None:
 def context(path, dockerfile, fmt) -> None:
     """Show what Docker would send as the build context: every file, largest first, and which COPY/ADD
     brings it into the image."""
-    from mllint_docker.model.context_listing import context_listing
-    from mllint_docker.reporters.context_text import render_context_text
+    from mllint_docker.model.context_listing import iter_contexts
 
     try:
         if not path.is_dir():
@@ -348,17 +347,22 @@ def context(path, dockerfile, fmt) -> None:
             _fail(f"{dockerfile}: no such file")
     except OSError as err:  # a name too long for the file system, a loop
         _fail(f"{err.filename or path}: {err.strerror or err}")
-    listing = context_listing(path, dockerfile)
     from mllint_docker.inert import terminal
 
-    for note in listing.get("notes", []):
-        click.echo(f"mllint: {terminal(note)}", err=True)
-    if fmt == "json":
-        import json
+    def contexts():  # written as they are scanned, file by file; what could not be read on stderr
+        for c in iter_contexts(path, dockerfile):
+            for note in c.notes:
+                click.echo(f"mllint: {terminal(note)}", err=True)
+            yield c
 
-        click.echo(json.dumps(listing, indent=2))
+    if fmt == "json":
+        from mllint_docker.reporters.context_json import write_context_json
+
+        write_context_json(contexts(), sys.stdout)
     else:
-        render_context_text(listing, sys.stdout)
+        from mllint_docker.reporters.context_text import write_context_text
+
+        write_context_text(contexts(), sys.stdout)
 
 
 if __name__ == "__main__":

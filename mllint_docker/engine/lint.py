@@ -135,6 +135,7 @@ class Engine:
         self.config = config
         self.findings: list[Finding] = []
         self._pragmas: dict[Path, Pragmas] = {}
+        self._resolved: dict = {}  # file -> resolved path, once per file rather than per finding
         self._meta = {r.name: r for r in all_rules() if r.check is None}
 
     # Emitting ------------------------------------------------------------
@@ -143,7 +144,10 @@ class Engine:
         if not self.selection.enabled(rule.code):
             return
         target = issue.file or file
-        pragmas = self._pragmas.get(Path(target).resolve())
+        resolved = self._resolved.get(target)
+        if resolved is None:
+            resolved = self._resolved[target] = Path(target).resolve()
+        pragmas = self._pragmas.get(resolved)
         if pragmas is not None and pragmas.suppresses(rule.code, issue.line):
             return
         if self._per_file_ignored(rule, target):
