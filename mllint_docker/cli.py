@@ -294,7 +294,7 @@ def list_rules(fmt) -> None:
         import json
 
         click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "default": r.default,
-                                "group": r.group, "summary": r.summary, "hadolint": list(r.hadolint)} for r in rules],
+                                "group": r.group, "summary": r.summary, "hadolint": list(r.hadolint), "buildkit": list(r.buildkit)} for r in rules],
                               indent=2))
         return
     from rich.console import Console

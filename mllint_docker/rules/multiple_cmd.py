@@ -1,7 +1,7 @@
 from mllint_docker.rules import Issue, rule
 
 
-@rule("MLD112", "multiple-cmd", "warning", scope="dockerfile", hadolint=("DL4003", "DL4004"),
+@rule("MLD112", "multiple-cmd", "warning", scope="dockerfile", hadolint=("DL4003", "DL4004"), buildkit=("MultipleInstructionsDisallowed",),
       summary="More than one CMD or ENTRYPOINT in a stage: only the last one has an effect")
 def check(df, project):
     for stage in df.stages:

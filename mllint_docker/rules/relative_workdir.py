@@ -1,7 +1,7 @@
 from mllint_docker.rules import Issue, rule
 
 
-@rule("MLD113", "relative-workdir", "warning", scope="dockerfile", hadolint=("DL3000",),
+@rule("MLD113", "relative-workdir", "warning", scope="dockerfile", hadolint=("DL3000",), buildkit=("WorkdirRelativePath",),
       summary="WORKDIR with a relative path: it depends on the WORKDIR of the base image")
 def check(df, project):
     anchored: set[int] = set()  # stages whose WORKDIR is already absolute

@@ -1,7 +1,7 @@
 from mllint_docker.rules import Issue, rule
 
 
-@rule("MLD111", "shell-form-cmd", "warning", scope="dockerfile", hadolint=("DL3025",),
+@rule("MLD111", "shell-form-cmd", "warning", scope="dockerfile", hadolint=("DL3025",), buildkit=("JSONArgsRecommended",),
       summary="CMD or ENTRYPOINT in shell form: the server runs under /bin/sh and never gets SIGTERM")
 def check(df, project):
     for inst in df.instructions:
