@@ -61,8 +61,13 @@ def main() -> None:
 @click.option("--build-arg", "build_args", multiple=True, help="With --build: KEY=VALUE, as for docker build.")
 @click.option("--builder", default=None, help="With --build: the buildx builder to use (remote BuildKit works).")
 @click.option("--network", default=None, help="With --build: the network for RUN steps (e.g. `none`), as for docker build.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes in place; report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix, --diff) and count unsafe fixes.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and change nothing; exit 1 when there is one.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the remaining findings.")
 def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
-          build, build_files, target, build_args, builder, network) -> None:
+          build, build_files, target, build_args, builder, network, apply_fixes, unsafe_fixes, show_diff, fix_only) -> None:
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
     from mllint_docker.engine.config import ConfigError, find_config, load_config
     from mllint_docker.engine.lint import Engine, select_rules
@@ -82,6 +87,9 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
         start = paths[0] if len(paths) == 1 and paths[0].is_dir() else Path.cwd()
         config = load_config(None if isolated else config_path or find_config(start))
         selection = select_rules(config, _split(select), _split(ignore), _split(extend_select))
+        from mllint_docker.fixes import fix_policy
+
+        policy = fix_policy(config, unsafe_fixes)
     except ConfigError as err:
         _fail(str(err))
     fail_on = fail_on or config.fail_on
@@ -111,6 +119,13 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
             _fail(str(err))
         if verbose:
             click.echo(f"mllint: {dropped} findings are in the baseline", err=True)
+    from mllint_docker.fixes import with_policy
+
+    findings = with_policy(findings, policy)
+    if apply_fixes or fix_only or show_diff:
+        findings = _fix(project, selection, config, findings, policy, show_diff, fix_only, quiet)
+        if fix_only:
+            sys.exit(EXIT_OK)
     from mllint_docker.reporters import FORMATS, get
 
     for spec in outputs:
@@ -119,7 +134,7 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
             _fail(f"--output {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}")
         try:
             with open(dest, "w", encoding="utf-8") as fh:
-                get(kind)(findings, files_checked, fh, quiet=quiet, images=images)
+                get(kind)(findings, files_checked, fh, quiet=quiet, images=images, unsafe_fixes=unsafe_fixes)
         except OSError as err:
             _fail(f"--output {dest}: {err.strerror or err}")
     if statistics:
@@ -127,9 +142,32 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     else:
         if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
             fmt = "github"
-        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
+        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images, unsafe_fixes=unsafe_fixes)
     threshold = severity_rank(fail_on)
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
+
+
+def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool):
+    """--fix / --fix-only / --diff: applies the fixes (or prints them); returns the findings to report."""
+    from mllint_docker.finding import display_path
+    from mllint_docker.fixes import fix_project, unified_diff, with_policy
+
+    report = fix_project(project, selection, config, findings, policy, lint_after=not (show_diff or fix_only))
+    for path, reason in report.refused:
+        click.echo(f"mllint: {display_path(path)}: not fixed: {reason}", err=True)
+    n = report.total
+    if show_diff:
+        sys.stdout.write(unified_diff(report))
+        if not quiet:
+            click.echo(f"mllint: would fix {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
+                       f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
+        sys.exit(EXIT_FINDINGS if report.fixed else EXIT_OK)
+    for path, reason in report.write():
+        _fail(f"{display_path(path)}: cannot write the fix: {reason}")
+    if not quiet:
+        click.echo(f"mllint: fixed {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
+                   f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
+    return with_policy(report.remaining, policy)
 
 
 def _print_statistics(findings) -> None:

@@ -6,11 +6,12 @@ import linecache
 from itertools import groupby
 
 from mllint_docker.finding import display_path
+from mllint_docker.reporters import applied_with, fixable_counts
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render(findings, files_checked: int, out, quiet: bool = False, images=None, **_) -> None:
+def render(findings, files_checked: int, out, quiet: bool = False, images=None, unsafe_fixes: bool = False, **_) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.text import Text
@@ -27,11 +28,12 @@ def render(findings, files_checked: int, out, quiet: bool = False, images=None, 
             console.print(f"[bold underline]{escape(path)}[/]")
         for f in group:
             where = f"{f.line}" + (f":{f.column}" if f.column else "") if f.line else "-"
+            mark = " [*]" if applied_with(f, unsafe_fixes) else ""
             if quiet:
-                console.print(f"{escape(path)}:{where}: {f.code} {escape(f.message)}")
+                console.print(f"{escape(path)}:{where}: {f.code}{escape(mark)} {escape(f.message)}")
                 continue
             console.print(f"  [dim]{where:>7}[/]  [{_STYLE[f.severity]}]{f.severity:<7}[/] "
-                          f"[bold]{f.code}[/] [dim]{f.name}[/]  {escape(f.message)}")
+                          f"[bold]{f.code}[/]{escape(mark)} [dim]{f.name}[/]  {escape(f.message)}")
             if f.line:
                 src = linecache.getline(str(f.file), f.line).rstrip("\r\n")
                 if src.strip():
@@ -49,3 +51,7 @@ def render(findings, files_checked: int, out, quiet: bool = False, images=None, 
         console.print(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} ({parts}) in {files_checked} file{'s' if files_checked != 1 else ''} checked.")
     else:
         console.print(f"[green]All clear:[/] {files_checked} file{'s' if files_checked != 1 else ''} checked, no findings.")
+    fixable, more = fixable_counts(findings, unsafe_fixes)
+    if fixable or more:
+        hidden = f" ({more} more with --unsafe-fixes)" if more else ""
+        console.print(escape(f"[*] {fixable} fixable with --fix{hidden}"))
