@@ -13,6 +13,8 @@ from mllint_docker.model.dockerfile import Dockerfile, Instruction
 from mllint_docker.model.shell import Command, Word
 
 _KEYWORD = re.compile(r"^(\s*)([A-Za-z]+)(\s*)")
+# The end of a shell script after its last command word: closing quotes, `;`, `)`, `}`, fi/done/esac.
+_CLOSERS = re.compile(r"[\s;)}'\"]*(?:\b(?:fi|done|esac)\b[\s;)}]*)*")
 
 
 def fix(applicability: str, message: str, *edits: Edit | None) -> Fix | None:
@@ -83,13 +85,17 @@ def append_to_run(df: Dockerfile, inst: Instruction, command: str, near: Command
         return None
     last = max((w for c in commands for w in c.words), key=lambda w: (w.line, w.column))
     span = word_span(df, last)
-    if span is None or last.line != inst.end_line:
+    if span is None:
         return None
-    text = df.line_text(last.line)
-    rest = text[span[1][1] - 1 :].rstrip()
-    if "#" in rest or rest.endswith(("&", "|", "\\", "`")) or df.escape in rest:
+    # What follows the last word up to the end of the RUN: only closers (`"`, `;`, `fi`, `done`...).
+    tail = [df.line_text(last.line)[span[1][1] - 1 :]] + [df.line_text(n) for n in range(last.line + 1, inst.end_line + 1)]
+    rest = " ".join(t.rstrip().removesuffix(df.escape) for t in tail).strip()
+    if "#" in rest or not _CLOSERS.fullmatch(rest):
         return None
-    at = (last.line, span[1][1] + len(rest))
+    end_text = df.line_text(inst.end_line).rstrip()
+    if end_text.endswith(df.escape):
+        return None
+    at = (inst.end_line, len(end_text) + 1)
     joiner = " " if rest.endswith(";") else " && "
     return Edit(df.path, at, at, joiner + command)
 
