@@ -123,7 +123,11 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
 
     findings = with_policy(findings, policy)
     if apply_fixes or fix_only or show_diff:
-        findings = _fix(project, selection, config, findings, policy, show_diff, fix_only, quiet)
+        def relint():
+            fresh = Engine(load_project(paths, config), selection, config).run()
+            return _baselined(fresh, baseline_path) if baseline_path is not None else fresh
+
+        findings = _fix(project, selection, config, findings, policy, show_diff, fix_only, quiet, relint)
         if fix_only:
             sys.exit(EXIT_OK)
     from mllint_docker.reporters import FORMATS, get
@@ -147,7 +151,13 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
 
 
-def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool):
+def _baselined(findings, baseline_path):
+    from mllint_docker.engine.baseline import filter_baselined
+
+    return filter_baselined(baseline_path, findings)[0]
+
+
+def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool, relint):
     """--fix / --fix-only / --diff: applies the fixes (or prints them); returns the findings to report."""
     from mllint_docker.finding import display_path
     from mllint_docker.fixes import fix_project, unified_diff, with_policy
@@ -167,6 +177,8 @@ def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only
     if not quiet:
         click.echo(f"mllint: fixed {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
                    f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
+    if report.other_files and not fix_only:
+        return with_policy(relint(), policy)  # a .dockerignore changed: every context is read again
     return with_policy(report.remaining, policy)
 
 

@@ -272,3 +272,55 @@ def test_sarif_fixes_are_valid(tmp_path: Path):
     assert change["artifactLocation"]["uri"] == "Dockerfile"
     assert change["replacements"] == [{"deletedRegion": {"startLine": 2, "startColumn": 16, "endLine": 2, "endColumn": 16},
                                        "insertedContent": {"text": " --no-cache-dir"}}]
+
+
+ML_PROJECT = {
+    ".git/HEAD": "ref: refs/heads/main\n",
+    ".venv/pyvenv.cfg": "home = /usr/bin\n",
+    "src/app.py": "print('hi')\n",
+    "src/__pycache__/app.cpython-311.pyc": "x",
+    "notebooks/.ipynb_checkpoints/eda-checkpoint.ipynb": "{}",
+    ".env": "HF_TOKEN=hf_x\n",
+    "data/train.parquet": 3_000_000,
+    "data/val.parquet": 2_000_000,
+    "models/best.pt": 2_000_000,
+    "requirements.txt": "numpy==1.26.4\n",
+}
+
+
+def test_dockerignore_is_written_from_the_context_scan(tmp_path: Path):
+    write_tree(tmp_path, {**ML_PROJECT, "Dockerfile": F + "COPY requirements.txt .\nCOPY models/best.pt /srv/\nCOPY src/app.py /app/src/\n"})
+    _, out, _ = run_cli(["check", ".", "--isolated", "--select", "MLD301,MLD302,MLD303", "--format", "json"], tmp_path)
+    fixes = {json.dumps(f["fix"]) for f in json.loads(out)["findings"] if isinstance(f.get("fix"), dict)}
+    assert len(fixes) == 1  # missing-dockerignore and context-bloat carry one and the same repair
+    (fix,) = [json.loads(f) for f in fixes]
+    assert fix["applicability"] == "safe"  # no `COPY .`: only what is sent changes, not the image
+    code, out, err = run_cli(["check", ".", "--isolated", "--select", "MLD301,MLD302,MLD303", "--fix"], tmp_path)
+    assert (tmp_path / ".dockerignore").read_text() == (
+        "# Not sent to the Docker build (added by `mllint check --fix`)\n"
+        ".env\n.git\n.venv\n**/.ipynb_checkpoints\n**/__pycache__\ndata\nvenv\n")
+    # models/best.pt is named by a COPY: it stays, and so does its data-in-image finding.
+    assert code == 1 and "MLD303" in out and "MLD301" not in out and "MLD302" not in out
+
+
+def test_dockerignore_excluding_what_copy_dot_brings_is_unsafe_and_keeps_user_exceptions(tmp_path: Path):
+    write_tree(tmp_path, {**ML_PROJECT, ".dockerignore": "*.md\n!README.md\n", "README.md": "x",
+                          "Dockerfile": F + "COPY . /app\n"})
+    _, out, _ = run_cli(["check", ".", "--isolated", "--select", "MLD302,MLD303", "--format", "json"], tmp_path)
+    assert {f["fix"]["applicability"] for f in json.loads(out)["findings"]} == {"unsafe"}
+    run_cli(["check", ".", "--isolated", "--select", "MLD302,MLD303", "--fix"], tmp_path)
+    assert (tmp_path / ".dockerignore").read_text() == "*.md\n!README.md\n"
+    run_cli(["check", ".", "--isolated", "--select", "MLD302,MLD303", "--fix", "--unsafe-fixes"], tmp_path)
+    assert (tmp_path / ".dockerignore").read_text() == (
+        ".env\n.git\n.venv\n**/.ipynb_checkpoints\n**/__pycache__\ndata\nmodels\n*.md\n!README.md\n")
+    code, out, _ = run_cli(["check", ".", "--isolated", "--select", "MLD302,MLD303", "--diff", "--unsafe-fixes"], tmp_path)
+    assert (code, out) == (0, "")
+
+
+def test_dockerignore_keeps_what_a_directory_copy_wants(tmp_path: Path):
+    write_tree(tmp_path, {**ML_PROJECT, "Dockerfile": F + "COPY data/ /data/\nCOPY src/ /app/src/\n"})
+    run_cli(["check", ".", "--isolated", "--select", "MLD301", "--fix"], tmp_path)
+    assert not (tmp_path / ".dockerignore").exists()  # dropping src/__pycache__ changes the image: unsafe
+    run_cli(["check", ".", "--isolated", "--select", "MLD301", "--fix", "--unsafe-fixes"], tmp_path)
+    written = (tmp_path / ".dockerignore").read_text().splitlines()
+    assert "**/__pycache__" in written and "data" not in written and "models" in written

@@ -25,6 +25,9 @@ class FixReport:
     remaining: list[Finding] = field(default_factory=list)  # the findings after fixing
     passes: int = 0
 
+    # A file other than a Dockerfile changed (a .dockerignore): the contexts must be read again.
+    other_files: bool = False
+
     @property
     def total(self) -> int:
         return sum(self.counts.values())
@@ -46,12 +49,13 @@ def unified_diff(report: FixReport) -> str:
         before = report.originals[path]
         after = report.fixed[path]
         name = display_path(path)
+        source = f"a/{name}" if path.exists() else "/dev/null"
         old = (("\ufeff" if before.bom else "") + before.text).splitlines(keepends=True)
         new = (("\ufeff" if after.bom else "") + after.text).splitlines(keepends=True)
         for i, lines in enumerate((old, new)):
             if lines and not lines[-1].endswith(("\n", "\r")):
                 lines[-1] += "\n\\ No newline at end of file\n"
-        out.extend(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
+        out.extend(difflib.unified_diff(old, new, source, f"b/{name}"))
     return "".join(out)
 
 
@@ -137,6 +141,7 @@ def fix_project(project, selection, config, findings: list[Finding], policy: Fix
         del report.fixed[key]
     report.fixed = {report.originals[k].path: v for k, v in report.fixed.items()}
     report.originals = {v.path: v for v in report.originals.values()}
+    report.other_files = any(_key(p) not in checker.dockerfiles for p in report.fixed)
     if lint_after:
         changed = {k for k in dirty if k in {_key(p) for p in report.fixed}}
         kept = [f for f in findings if _key(f.file) not in changed]
