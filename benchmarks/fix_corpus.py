@@ -56,21 +56,36 @@ def compare(before: str, after: str) -> tuple[int, list[str]]:
     except dockerfile.GoParseError as err:
         return 0, [f"BuildKit cannot parse the fixed file: {err}"]
     problems, changed = [], 0
+    added, removed = [], []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op == "equal":
             continue
         changed += max(a1 - a0, b1 - b0)
-        if op == "insert":
-            problems.append(f"instructions added: {[i[0] for i in new[b0:b1]]}")
-        elif op == "delete":
-            if any(i[0] not in DELETABLE for i in old[a0:a1]):
-                problems.append(f"instructions removed: {[i[0] for i in old[a0:a1]]}")
-        else:
-            olds, news = [i[0] for i in old[a0:a1]], [i[0] for i in new[b0:b1]]
-            if len(news) > len(olds) or not all(n == o or (o, n) in RENAMES or o in DELETABLE
-                                                  for o, n in zip(olds[len(olds) - len(news):], news)):
-                problems.append(f"instructions changed: {olds} -> {news}")
+        olds, news = old[a0:a1], new[b0:b1]
+        if op == "replace" and len(olds) == len(news) and all(
+                n[0] == o[0] or (o[0], n[0]) in RENAMES for o, n in zip(olds, news)):
+            continue  # edited in place
+        added += news
+        removed += olds
+    # Moved (copy-before-deps-install): the same RUN removed below and added above.
+    for inst in list(added):
+        if inst in removed:
+            added.remove(inst)
+            removed.remove(inst)
+    for inst in added:
+        if inst[0] == "RUN" and any(a in " ".join(inst[2]) for a in ("useradd", "adduser")):
+            continue  # runs-as-root creates the user
+        if inst[0] == "USER" or (inst[0] == "COPY" and not inst[1]):
+            continue  # runs-as-root's USER, copy-before-deps-install's manifest COPY
+        pair = next((r for r in removed if r[0] == inst[0] or (r[0], inst[0]) in RENAMES), None)
+        if pair is not None:
+            removed.remove(pair)  # edited in place, next to an added or moved instruction
+            continue
+        problems.append(f"instruction added: {inst[0]} {' '.join(inst[2])[:80]}")
+    for inst in removed:
+        if inst[0] not in DELETABLE:
+            problems.append(f"instruction removed: {inst[0]} {' '.join(inst[2])[:80]}")
     return changed, problems
 
 

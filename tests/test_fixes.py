@@ -108,6 +108,26 @@ CASES = [
     ("workdir-dot-slash", "relative-workdir",
      F + 'WORKDIR "./app"\n',
      F + 'WORKDIR "/app"\n', "unsafe"),
+    ("runs-as-root-debian", "runs-as-root",
+     F + "COPY app.py /app/\n# serve\nCMD [\"python\", \"/app/app.py\"]\n",
+     F + "COPY app.py /app/\nRUN useradd --create-home --uid 10001 app\nUSER app\n# serve\nCMD [\"python\", \"/app/app.py\"]\n",
+     "unsafe"),
+    ("runs-as-root-alpine", "runs-as-root",
+     "FROM python:3.11-alpine\nRUN apk add --no-cache curl",
+     "FROM python:3.11-alpine\nRUN apk add --no-cache curl\nRUN adduser -D -u 10001 app\nUSER app", "unsafe"),
+    ("runs-as-root-switch-back", "runs-as-root",
+     F + "USER model-server\nRUN echo hi\nUSER root\nRUN apt-get install -y --no-install-recommends jq\n"
+         "CMD [\"serve\"]\n",
+     F + "USER model-server\nRUN echo hi\nUSER root\nRUN apt-get install -y --no-install-recommends jq\n"
+         "USER model-server\nCMD [\"serve\"]\n", "unsafe"),
+    ("copy-before-install", "copy-before-deps-install",
+     F + "WORKDIR /app\nCOPY . .\n# dependencies\nRUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"src/app.py\"]\n",
+     F + "WORKDIR /app\nCOPY requirements.txt ./\n# dependencies\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
+         "CMD [\"python\", \"src/app.py\"]\n", "unsafe"),
+    ("copy-before-install-other-dest", "copy-before-deps-install",
+     F + "COPY . /srv/app\nRUN pip install --no-cache-dir -r /srv/app/requirements.txt",
+     F + "COPY requirements.txt /srv/app/requirements.txt\nRUN pip install --no-cache-dir -r /srv/app/requirements.txt\n"
+         "COPY . /srv/app", "unsafe"),
     ("multiple-cmd", "multiple-cmd",
      F + 'CMD ["python", "old.py"]\nCMD ["python", "serve.py"]\n',
      F + 'CMD ["python", "serve.py"]\n', "safe"),
@@ -125,6 +145,10 @@ NO_EDIT = [
     ("pip-exec-form-run", "pip-cache-not-disabled", F + 'RUN ["pip", "install", "numpy==1.26.4"]\n'),
     ("pip-word-split-by-continuation", "pip-cache-not-disabled", F + "RUN pip inst\\\nall numpy==1.26.4\n"),
     ("add-with-checksum", "add-instead-of-copy", F + "ADD --checksum=sha256:0 src/ /app/\n"),
+    ("install-needs-env-between", "copy-before-deps-install",
+     F + "COPY . .\nENV PIP_INDEX_URL=https://mirror.example/simple\nRUN pip install --no-cache-dir -r requirements.txt\n"),
+    ("install-runs-more-than-installs", "copy-before-deps-install",
+     F + "COPY . .\nRUN pip install --no-cache-dir -r requirements.txt && python setup.py build_ext\n"),
 ]
 
 

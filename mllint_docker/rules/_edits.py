@@ -141,9 +141,13 @@ def argument_start(df: Dockerfile, inst: Instruction) -> tuple[int, int] | None:
 
 def delete_instruction(df: Dockerfile, inst: Instruction) -> Edit:
     """Removes the instruction's lines (comment lines above it stay)."""
-    if inst.end_line < len(df.lines):
-        return Edit(df.path, (inst.line, 1), (inst.end_line + 1, 1), "")
-    if inst.line > 1:  # the last line of the file: take the line break before it instead
-        return Edit(df.path, (inst.line - 1, len(df.line_text(inst.line - 1)) + 1),
-                    (inst.end_line, len(df.line_text(inst.end_line)) + 1), "")
-    return Edit(df.path, (inst.line, 1), (inst.end_line, len(df.line_text(inst.end_line)) + 1), "")
+    return delete_lines(df, inst.line, inst.end_line)
+
+
+def delete_lines(df: Dockerfile, first: int, last: int) -> Edit:
+    """Removes whole lines `first`..`last`, keeping the file's trailing-newline state."""
+    if last < len(df.lines):
+        return Edit(df.path, (first, 1), (last + 1, 1), "")
+    if first > 1:  # the last line of the file: take the line break before it instead
+        return Edit(df.path, (first - 1, len(df.line_text(first - 1)) + 1), (last, len(df.line_text(last)) + 1), "")
+    return Edit(df.path, (first, 1), (last, len(df.line_text(last)) + 1), "")
