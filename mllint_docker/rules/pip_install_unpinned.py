@@ -1,5 +1,12 @@
 from mllint_docker.model.installs import CONDA_PROGRAMS, INSTALLER_PACKAGES, constraint_pins, installs, requirement_files
+import re
+
+from mllint_docker.finding import Edit
+from mllint_docker.model.locks import locks_for
 from mllint_docker.rules import Issue, rule
+from mllint_docker.rules._edits import fix, word_span
+
+_PACKAGE_WORD = re.compile(r"^(['\"]?)([A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?)\s*((?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)\1$")
 
 INSTALL_ACTIONS = ("install", "download", "wheel", "add", "create", "update")
 
@@ -22,7 +29,25 @@ def check(df, project):
             if p.name in pins:
                 continue
             yield Issue(p.line, f"`{p.shown}` {p.problem}: `{install.program} {install.action}` takes whatever "
-                                "matches when the image is built", column=p.word.column, fix=_fix(install, p))
+                                "matches when the image is built", column=p.word.column, fix=_fix(install, p),
+                        edit=_pin(df, project, install, p))
+
+
+def _pin(df, project, install, p):
+    """Unsafe: `pip install numpy` -> `pip install numpy==1.26.4`, the version a lock file in the
+    build context holds (uv.lock, poetry.lock, pylock.toml, pip-compile output); never a guess."""
+    if install.tool not in ("pip", "uv") or p.kind != "requirement" or not p.name:
+        return None
+    root = project.context_choice(df).root
+    locked = locks_for(project, root)
+    version = locked.version(p.name)
+    span = word_span(df, p.word)
+    m = _PACKAGE_WORD.match(p.word.raw)
+    if version is None or span is None or m is None:
+        return None
+    quote = m.group(1)
+    return fix("unsafe", f"Pin `{p.name}=={version}` from {locked.sources[0].name}",
+               Edit(df.path, span[0], span[1], f"{quote}{m.group(2)}=={version}{quote}"))
 
 
 def _exempt(install, name: str) -> bool:

@@ -1,9 +1,13 @@
 import re
 
+from mllint_docker.finding import Edit, Fix
 from mllint_docker.model.installs import command_constraints, pin_problem, used_as_constraints
+from mllint_docker.model.locks import locks_for
 from mllint_docker.rules import Issue, rule
 
 _WRITTEN_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+# name[extras] then a version specifier (or none), up to a marker, an option or a comment.
+_SPEC = re.compile(r"^(\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?)(\s*(?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)")
 
 
 @rule("MLD201", "requirement-unpinned", "warning", scope="requirements",
@@ -18,7 +22,29 @@ def check(rf, project):
             continue
         written = _WRITTEN_NAME.match(req.text)
         subject = written.group(1) if written and req.url is None else req.text
-        yield Issue(req.line, f"`{subject}` {problem}: each build may install a different release", fix=_fix(req))
+        yield Issue(req.line, f"`{subject}` {problem}: each build may install a different release", fix=_fix(req),
+                    edit=_pin(rf, req, project))
+
+
+def _pin(rf, req, project):
+    """Unsafe: `numpy>=1.20` -> `numpy==1.26.4`, the version a lock file of the project holds
+    (uv.lock, poetry.lock, pylock.toml, pip-compile output); nothing when no lock knows one."""
+    if req.url is not None or not req.name or req.editable:
+        return None
+    locked = locks_for(project, rf.path.parent)
+    version = locked.version(req.name)
+    line = rf.line_text(req.line)
+    m = _SPEC.match(line)
+    if version is None or m is None or req.text not in line:
+        return None
+    rest = line[m.end():]
+    if rest.strip() and not rest.lstrip().startswith((";", "#", "--", "\\")):
+        return None  # something this pattern does not know: leave it to the user
+    start = len(m.group(1)) + 1
+    end = len(m.group(1)) + len(m.group(2).rstrip()) + 1
+    source = locked.sources[0].name
+    return Fix("unsafe", f"Pin `{req.name}=={version}` from {source}",
+               (Edit(rf.path, (req.line, start), (req.line, end), f"=={version}"),))
 
 
 def _fix(req) -> str:
