@@ -384,3 +384,29 @@ def test_install_command_is_pinned_from_the_context_lock(tmp_path: Path):
 def test_no_lock_no_pin(tmp_path: Path):
     write_tree(tmp_path, {"requirements.txt": "numpy>=1.20\n"})
     assert all(not isinstance(f["fix"], dict) for f in _findings(tmp_path, "requirement-unpinned"))
+
+
+def test_pins_from_the_distributions_an_image_really_has(tmp_path: Path):
+    """`mllint image TARBALL -f Dockerfile`: the image's `*.dist-info/METADATA` give the versions."""
+    from mllint_docker.image.testing import write_image_tarball
+
+    site = "usr/local/lib/python3.11/site-packages"
+    write_image_tarball(tmp_path / "image.tar", [
+        [("dir", "usr"), ("file", "bin/sh", 10)],
+        [("file", f"{site}/numpy-1.26.4.dist-info/METADATA", b"Name: numpy\nVersion: 1.26.4\n"),
+         ("file", f"{site}/torch-2.3.1+cpu.dist-info/METADATA", b"Name: torch\n"),
+         ("file", f"{site}/scikit_learn-1.5.0.dist-info/METADATA", b"Name: scikit-learn\n"),
+         ("file", f"{site}/scipy-1.13.0.dist-info/METADATA", b"Name: scipy\n")],
+        [("whiteout", f"{site}/scipy-1.13.0.dist-info")],  # uninstalled by a later layer
+    ])
+    write_tree(tmp_path, {"requirements.txt": "numpy>=1.20\nscikit-learn\nscipy\n",
+                          "Dockerfile": F + "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt torch\n"})
+    code, out, _ = run_cli(["image", "image.tar", "-f", "Dockerfile", "--format", "json",
+                            "--select", "requirement-unpinned,pip-install-unpinned"], tmp_path)
+    fixes = {(f["file"], f["line"]): f["fix"] for f in json.loads(out)["findings"]}
+    assert fixes[("requirements.txt", 1)]["edits"][0]["content"] == "==1.26.4"
+    assert fixes[("requirements.txt", 2)]["edits"][0]["content"] == "==1.5.0"
+    assert not isinstance(fixes[("requirements.txt", 3)], dict)  # scipy is no longer in the image
+    assert fixes[("Dockerfile", 3)]["edits"][0]["content"] == "torch==2.3.1+cpu"
+    assert fixes[("Dockerfile", 3)]["message"] == "Pin `torch==2.3.1+cpu` from the built image"
+    assert len(json.loads(out)["findings"]) == 4  # each finding once
