@@ -136,7 +136,11 @@ def fix_project(project, selection, config, findings: list[Finding], policy: Fix
         dirty |= changed
         if not waiting:
             break
-        current = _relint(project, selection, config, checker, changed)
+        # Later passes take only edits of the Dockerfiles just linted again: a fix for another file
+        # (a .dockerignore) was built from the scan before this pass and is already applied.
+        relinted = {k for k in changed if k in checker.parsed}
+        current = [f for f in _relint(project, selection, config, checker, changed)
+                   if f.edit is None or all(_key(e.file) in relinted for e in f.edit.edits)]
     for key in [k for k, src in report.fixed.items() if src.text == report.originals[k].text]:
         del report.fixed[key]
     report.fixed = {report.originals[k].path: v for k, v in report.fixed.items()}
