@@ -44,21 +44,22 @@ def _toml_packages(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def _compiled_packages(path: Path) -> list[tuple[str, str]]:
-    from mllint_docker.model.requirements import parse_requirements
-
+def _compiled_packages(path: Path, parse) -> list[tuple[str, str]]:
     try:
         head = path.read_text(encoding="utf-8", errors="replace")[:2000]
     except OSError:
         return []
     if "pip-compile" not in head and "uv pip compile" not in head:
         return []
-    rf = parse_requirements(path)
+    rf = parse(path)
     return [(r.name, r.pinned_version) for r in rf.requirements if r.name and r.pinned_version]
 
 
-def read_locks(directory: Path) -> Locked:
-    """The versions locked by the lock files in `directory` (not its subdirectories)."""
+def read_locks(directory: Path, parse=None) -> Locked:
+    """The versions locked by the lock files in `directory` (not its subdirectories); `parse` reads
+    a requirements file (the project's, so each is parsed once)."""
+    if parse is None:
+        from mllint_docker.model.requirements import parse_requirements as parse
     pairs: dict[str, set[str]] = {}
     locked = Locked()
     try:
@@ -70,7 +71,7 @@ def read_locks(directory: Path) -> Locked:
         if name in LOCK_NAMES or (name.startswith("pylock.") and name.endswith(".toml")):
             found = _toml_packages(path)
         elif name.endswith(".txt") and path.is_file():
-            found = _compiled_packages(path)
+            found = _compiled_packages(path, parse)
         else:
             continue
         if found:
@@ -79,6 +80,13 @@ def read_locks(directory: Path) -> Locked:
             pairs.setdefault(canonical_name(n), set()).add(v)
     locked.versions = {n: next(iter(vs)) for n, vs in pairs.items() if len(vs) == 1}
     return locked
+
+
+def _parsed(project, path: Path):
+    """The project's parse of a requirements file when it has one (not registering a new one)."""
+    from mllint_docker.model.requirements import parse_requirements
+
+    return project.requirements.get(path.resolve()) or parse_requirements(path)
 
 
 def locks_for(project, directory: Path) -> Locked:
@@ -90,7 +98,7 @@ def locks_for(project, directory: Path) -> Locked:
     while True:
         key = ("locks", d)
         if key not in project.memo:
-            project.memo[key] = read_locks(d)
+            project.memo[key] = read_locks(d, lambda p: _parsed(project, p))
         if project.memo[key].sources or d == root or root not in d.parents:
             return project.memo[key]
         d = d.parent
