@@ -39,7 +39,10 @@ def word_span(df: Dockerfile, word: Word) -> tuple[tuple[int, int], tuple[int, i
     col = char_column(df, word.line, word.column)
     text = df.line_text(word.line)
     if text[col - 1 : col - 1 + len(word.raw)] != word.raw:
-        return None
+        tabs = len(text) - len(text.lstrip("\t"))  # a `<<-` heredoc's body is read without its leading tabs
+        col += tabs
+        if not tabs or text[col - 1 : col - 1 + len(word.raw)] != word.raw:
+            return None
     return (word.line, col), (word.line, col + len(word.raw))
 
 

@@ -1,4 +1,5 @@
 from mllint_docker.model.imageref import ImageRef, runs_as_non_root_by_default
+from mllint_docker.model.installs import installs
 from mllint_docker.finding import Edit
 from mllint_docker.rules import Issue, rule
 from mllint_docker.rules._edits import fix
@@ -49,6 +50,8 @@ def _switch_user(df, final, user: str | None, base: ImageRef | None = None):
     """Unsafe: adds `USER` before the final CMD/ENTRYPOINT (after the comments above it), creating
     the user first with the base image's own tool (`adduser -D` on Alpine/BusyBox, `useradd` on
     Debian, Ubuntu and RHEL) unless an earlier USER of the stage names one to switch back to."""
+    if any(i.has("user") for i in installs(df) if i.instruction.stage in {s.index for s in final.chain()}):
+        return None  # `pip install --user` put packages under /root, which the new user cannot read
     lines = []
     if user is None:
         user = "app"
