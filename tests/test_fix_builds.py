@@ -88,3 +88,22 @@ def test_the_fixed_dockerfile_builds_runs_and_is_no_larger(env, wheel_index, tmp
         assert sizes["fixed"] <= sizes["original"]
     finally:
         docker(env, "image", "rm", "--force", *tags.values(), check=False)
+
+
+def test_build_mode_says_when_the_engine_records_no_digest(env, tmp_path: Path, monkeypatch):
+    from docker_engine import import_base_image
+    from helpers import write_tree
+
+    base = import_base_image(env)
+    docker(env, "tag", base, "mllint-fix-untagged")  # `FROM mllint-fix-untagged` means :latest
+    monkeypatch.setenv("DOCKER_HOST", env.get("DOCKER_HOST", ""))
+    write_tree(tmp_path, {"Dockerfile": 'FROM mllint-fix-untagged\nCMD ["sh"]\n'})
+    try:
+        code, out, err = run_cli(["check", ".", "--isolated", "--build", "--network", "none", "-q", "--format", "json",
+                                  "--select", "base-image-unpinned"], tmp_path)
+    finally:
+        docker(env, "image", "rm", "mllint-fix-untagged", check=False)
+    import json
+
+    (finding,) = json.loads(out)["findings"]  # once: the image check's wording replaces the static one
+    assert "records no registry digest for `mllint-fix-untagged`" in finding["fix"], err

@@ -138,6 +138,11 @@ CASES = [
      "# escape=`\n" + F + "RUN apt-get update && `\n    apt-get install -y --no-install-recommends curl\n",
      "# escape=`\n" + F + "RUN apt-get update && `\n    apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n",
      "safe"),
+    ("install-by-name-moved-up", "copy-before-deps-install",
+     F + "COPY . .\nRUN pip install --no-cache-dir --upgrade pip && pip install --no-cache-dir kserve==0.13.0\n"
+         "RUN pip install --no-cache-dir -e .\n",
+     F + "RUN pip install --no-cache-dir --upgrade pip && pip install --no-cache-dir kserve==0.13.0\nCOPY . .\n"
+         "RUN pip install --no-cache-dir -e .\n", "unsafe"),
     ("multiple-cmd", "multiple-cmd",
      F + 'CMD ["python", "old.py"]\nCMD ["python", "serve.py"]\n',
      F + 'CMD ["python", "serve.py"]\n', "safe"),
@@ -421,3 +426,23 @@ def test_pins_from_the_distributions_an_image_really_has(tmp_path: Path):
     assert fixes[("Dockerfile", 3)]["edits"][0]["content"] == "torch==2.3.1+cpu"
     assert fixes[("Dockerfile", 3)]["message"] == "Pin `torch==2.3.1+cpu` from the built image"
     assert len(json.loads(out)["findings"]) == 4  # each finding once
+
+
+def test_base_image_pinned_to_the_digest_the_engine_records(tmp_path: Path, monkeypatch):
+    """`mllint image`: `docker image inspect` RepoDigests (stubbed here; tests/test_fix_builds.py asks a
+    real engine) give the digest; without one the hint says the engine records none."""
+    import mllint_docker.image as image
+    from mllint_docker.image.testing import write_image_tarball
+
+    digest = "sha256:" + "ab" * 32
+    known = {"python:latest": [f"python@{digest}"], "mllint-local/base": []}
+    monkeypatch.setattr(image, "inspect_image", lambda ref, **_: {"RepoDigests": known[ref]})
+    write_image_tarball(tmp_path / "image.tar", [[("file", "bin/sh", 10)]])
+    write_tree(tmp_path, {"Dockerfile": "FROM mllint-local/base AS build\nRUN true\nFROM python:latest\nCMD [\"python\"]\n"})
+    _, out, _ = run_cli(["image", "image.tar", "-f", "Dockerfile", "--format", "json", "--select", "base-image-unpinned"],
+                        tmp_path)
+    by_line = {f["line"]: f for f in json.loads(out)["findings"]}
+    assert by_line[3]["fix"]["applicability"] == "unsafe"
+    assert by_line[3]["fix"]["edits"] == [{"file": "Dockerfile", "start": {"line": 3, "column": 6},
+                                           "end": {"line": 3, "column": 19}, "content": f"python:latest@{digest}"}]
+    assert "records no registry digest" in by_line[1]["fix"] and len(by_line) == 2

@@ -44,28 +44,34 @@ def _move_install(df, project, ctx, install, copy):
     `COPY . .` / `RUN pip install -r requirements.txt` ->
     `COPY requirements.txt ./` / `RUN pip install -r requirements.txt` / `COPY . .`."""
     run = install.instruction
-    if ctx is None or not install.from_manifest or install.installs_project or run.heredocs:
+    if ctx is None or run.heredocs:
+        return None
+    in_run = installs_of(df, run)
+    if any(i.installs_project for i in in_run):
         return None
     stage = df.stages[run.stage]
     between = [i for i in stage.instructions if copy.line < i.line < run.line]
     if any(i.keyword not in _MOVABLE_PAST for i in between):
         return None  # an ENV, WORKDIR, USER or RUN the install may depend on
-    if len(installs_of(df, run)) != len([c for c in run.commands if not c.nested]):
+    if len(in_run) != len([c for c in run.commands if not c.nested]):
         return None  # the RUN does more than install: it may need the source
     copies = []
-    for image_path in manifests_for(install):
+    wanted = [m for i in in_run if i.from_manifest for m in manifests_for(i)]
+    for image_path in dict.fromkeys(wanted):
         found = project.copied_context_file(df, run, image_path)
         if found is None:
             return None  # the manifest does not come from the context by a COPY we can follow
         copies.append((posixpath.relpath(str(found), str(ctx.root)), image_path))
-    if all(src == dest and "/" not in src for src, dest in copies):
+    if not copies:
+        manifest_lines = []  # `pip install kserve`: it reads nothing the COPY brings
+    elif all(src == dest and "/" not in src for src, dest in copies):
         manifest_lines = [f"COPY {' '.join(src for src, _ in copies)} ./"]
     else:
         manifest_lines = [f"COPY {src} {dest}" for src, dest in copies]
     start = run.comments_above[0][0] if run.comments_above else run.line
     block = [df.line_text(n) for n in range(start, run.end_line + 1)]
     at = copy.comments_above[0][0] if copy.comments_above else copy.line
-    return fix("unsafe", "Copy the manifests and install before copying the source",
+    return fix("unsafe", "Install before copying the source" + (" (with its manifests)" if copies else ""),
                Edit(df.path, (at, 1), (at, 1), "".join(x + "\n" for x in manifest_lines + block)),
                delete_lines(df, start, run.end_line))
 
