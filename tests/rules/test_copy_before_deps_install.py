@@ -58,7 +58,7 @@ def test_project_fix_mentions_no_deps(tmp_path):
 
 def test_named_packages_fix_moves_the_install(tmp_path):
     hit = catches(tmp_path, RULE, FROM + "COPY . .\nRUN pip install --no-cache-dir gunicorn==22.0.0\n", line=3, files=PROJECT)[0]
-    assert "move this install above" in hit["fix"]
+    assert "move this install above" in hit["hint"]
 
 
 def test_fix_keeps_manifest_paths(tmp_path):
