@@ -16,7 +16,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"mllint: error: {message}", err=True)
+    from mllint_docker.inert import terminal
+
+    click.echo("\n".join(terminal(line) for line in f"mllint: error: {message}".split("\n")), err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -26,7 +28,31 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """An unexpected exception is one line asking for a report, and exit 2 (never a traceback, never
+    exit 1, which CI would read as findings)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except BrokenPipeError:  # `mllint check . | head`: the reader went away
+            try:
+                sys.stdout = open(os.devnull, "w")
+            except OSError:
+                pass
+            sys.exit(EXIT_USAGE)
+        except Exception as err:
+            from mllint_docker.inert import terminal
+
+            detail = terminal(str(err))[:300]
+            click.echo(f"mllint: internal error, please report: {type(err).__name__}" + (f": {detail}" if detail else ""),
+                       err=True)
+            sys.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mllint-docker")
 def main() -> None:
     """A linter for the container setup of machine-learning projects."""
@@ -34,7 +60,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle", "html"]),
               default=None,
               help="Output format (default: text; github under GitHub Actions).")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
@@ -71,6 +97,7 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
     from mllint_docker.engine.config import ConfigError, find_config, load_config
     from mllint_docker.engine.lint import Engine, select_rules
+    from mllint_docker.inert import terminal
     from mllint_docker.model.project import load_project
 
     paths = list(paths) or [Path(".")]
@@ -96,7 +123,7 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     project = load_project(paths, config)
     if verbose:
         for note in project.notes:
-            click.echo(f"mllint: {note}", err=True)
+            click.echo(f"mllint: {terminal(note)}", err=True)
     engine = Engine(project, selection, config)
     findings = engine.run()
     images = []
@@ -130,6 +157,21 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
         findings = _fix(project, selection, config, findings, policy, show_diff, fix_only, quiet, relint)
         if fix_only:
             sys.exit(EXIT_OK)
+    from mllint_docker.reporters import get
+
+    _write_outputs(outputs, findings, files_checked, quiet, images, unsafe_fixes)
+    if statistics:
+        _print_statistics(findings)
+    else:
+        if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
+            fmt = "github"
+        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images, unsafe_fixes=unsafe_fixes)
+    threshold = severity_rank(fail_on)
+    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
+
+
+def _write_outputs(outputs, findings, files_checked: int, quiet: bool, images, unsafe_fixes: bool = False) -> None:
+    """`--output FORMAT:FILE`: each report written to its file."""
     from mllint_docker.reporters import FORMATS, get
 
     for spec in outputs:
@@ -141,14 +183,6 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
                 get(kind)(findings, files_checked, fh, quiet=quiet, images=images, unsafe_fixes=unsafe_fixes)
         except OSError as err:
             _fail(f"--output {dest}: {err.strerror or err}")
-    if statistics:
-        _print_statistics(findings)
-    else:
-        if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
-            fmt = "github"
-        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images, unsafe_fixes=unsafe_fixes)
-    threshold = severity_rank(fail_on)
-    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
 
 
 def _baselined(findings, baseline_path):
@@ -161,19 +195,20 @@ def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only
     """--fix / --fix-only / --diff: applies the fixes (or prints them); returns the findings to report."""
     from mllint_docker.finding import display_path
     from mllint_docker.fixes import fix_project, unified_diff, with_policy
+    from mllint_docker.inert import lines, terminal
 
     report = fix_project(project, selection, config, findings, policy, lint_after=not (show_diff or fix_only))
     for path, reason in report.refused:
-        click.echo(f"mllint: {display_path(path)}: not fixed: {reason}", err=True)
+        click.echo(f"mllint: {terminal(display_path(path))}: not fixed: {terminal(reason)}", err=True)
     n = report.total
     if show_diff:
-        sys.stdout.write(unified_diff(report))
+        sys.stdout.write(lines(unified_diff(report)))  # control characters of the files shown escaped
         if not quiet:
             click.echo(f"mllint: would fix {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
                        f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
         sys.exit(EXIT_FINDINGS if report.fixed else EXIT_OK)
     for path, reason in report.write():
-        _fail(f"{display_path(path)}: cannot write the fix: {reason}")
+        _fail(f"{terminal(display_path(path))}: cannot write the fix: {terminal(reason)}")
     if not quiet:
         click.echo(f"mllint: fixed {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
                    f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
@@ -252,13 +287,15 @@ def _build_images(project, engine, build_files, target, build_args, builder, net
 @click.option("-f", "--file", "dockerfile", type=click.Path(path_type=Path), default=None,
               help="The Dockerfile the image was built from: layers are tied to its lines.")
 @click.option("--target", default=None, help="The stage of that Dockerfile the image is.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
+              help="Also write a report to a file, e.g. html:image.html; repeatable.")
 @click.option("--select", multiple=True, help="Rules to run, replacing the defaults.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None)
 @click.option("-q", "--quiet", is_flag=True)
-def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, quiet) -> None:
+def image(image, dockerfile, target, fmt, outputs, select, ignore, fail_on, config_path, quiet) -> None:
     """Analyse an image that is already built (a name or id) or a `docker save` / OCI tarball:
     layer sizes, wasted space as dive counts it, caches and data left in layers."""
     from mllint_docker.engine.config import ConfigError, find_config, load_config
@@ -287,6 +324,7 @@ def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, 
         _fail(str(err))
     engine = Engine(Project(root=Path.cwd(), config=config), selection, config)
     findings = engine.run_image(t)
+    _write_outputs(outputs, findings, 1, quiet, [t])
     get(fmt)(findings, 1, sys.stdout, quiet=quiet, images=[t])
     threshold = severity_rank(fail_on or config.fail_on)
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
@@ -355,6 +393,10 @@ def context(path, dockerfile, fmt) -> None:
     if dockerfile is not None and not dockerfile.is_file():
         _fail(f"{dockerfile}: no such file")
     listing = context_listing(path, dockerfile)
+    from mllint_docker.inert import terminal
+
+    for note in listing.get("notes", []):
+        click.echo(f"mllint: {terminal(note)}", err=True)
     if fmt == "json":
         import json
 
