@@ -179,6 +179,10 @@ def line_pragmas(lines: list[str]) -> Pragmas:
     return p
 
 
+def _same(f: Finding) -> tuple:
+    return f.code, Path(f.file).resolve(), f.line, f.column, f.message
+
+
 class Engine:
     def __init__(self, project, selection: Selection, config: Config):
         self.project = project
@@ -186,6 +190,7 @@ class Engine:
         self.config = config
         self.findings: list[Finding] = []
         self._pragmas: dict[Path, Pragmas] = {}
+        self._resolved: dict = {}  # file -> resolved path, once per file rather than per finding
         self._meta = {r.name: r for r in all_rules() if r.check is None}
 
     # Emitting ------------------------------------------------------------
@@ -194,7 +199,10 @@ class Engine:
         if not self.selection.enabled(rule.code):
             return
         target = issue.file or file
-        pragmas = self._pragmas.get(Path(target).resolve())
+        resolved = self._resolved.get(target)
+        if resolved is None:
+            resolved = self._resolved[target] = Path(target).resolve()
+        pragmas = self._pragmas.get(resolved)
         if pragmas is not None and pragmas.suppresses(rule.code, issue.line):
             return
         if self._per_file_ignored(rule, target):
@@ -291,7 +299,12 @@ class Engine:
         df = target.dockerfile
         if df is not None and df.path.resolve() not in self._pragmas:
             self._pragmas[df.path.resolve()] = dockerfile_pragmas(df)
+        before = len(self.findings)
         for rule, fn in [(r, fn) for r in self.selection.rules for fn in checks_for(r, "image")]:
             self._run(rule, target, target.file, fn)
+        # A static finding the image now knows more about (a digest, the installed version to pin
+        # to) is reported once, as the image check words it.
+        known = {_same(f) for f in self.findings[before:]}
+        self.findings = [f for i, f in enumerate(self.findings) if i >= before or _same(f) not in known]
         self.findings.sort(key=Finding.sort_key)
         return self.findings

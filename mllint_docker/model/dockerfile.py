@@ -18,6 +18,15 @@ MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024
 _HEREDOC_MARK = re.compile(r"<<(-?)\s*(['\"]?)([^\s'\"<>|;&]+)\2")
 _PLAIN_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SHEBANG = re.compile(r"^#!\s*(\S+)(?:\s+(\S+))?")
+_ANY_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_REPLACE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*/")
+# Bounds on ARG/ENV expansion (`ENV A=${A}${A}` doubles per line): one expanded value holds at most
+# MAX_EXPANDED characters (Linux refuses a longer argument or environment string to any process:
+# MAX_ARG_STRLEN is 128 KiB), and one Dockerfile substitutes at most EXPANSION_BUDGET characters of
+# variable values in all. Beyond either, references are kept as written, as for a variable nobody
+# defines, and the Dockerfile gets a note.
+MAX_EXPANDED = 128 * 1024
+EXPANSION_BUDGET = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +149,8 @@ class Dockerfile:
     error: ParseError | None = None
     # Comment lines outside instructions: (line, text without '#').
     comments: list[tuple[int, str]] = field(default_factory=list)
+    # What the model could not follow, e.g. an expansion over MAX_EXPANDED: (line, message).
+    notes: list[tuple[int, str]] = field(default_factory=list)
     # Global ARG names (declared before the first FROM), with or without a default.
     global_declared: frozenset[str] = frozenset()
     # Models derived from this file, computed once on first use (e.g. `installs.installs`).
@@ -218,21 +229,81 @@ class _Resolver:
     def __init__(self, path: Path, lines: list[str], ast, build_args: dict[str, str]):
         self.path, self.lines, self.ast, self.build_args = path, lines, ast, build_args
         self.escape = ast.escape_token
+        self.capped: set[str] = set()  # variables whose value went over MAX_EXPANDED: unknown from then on
+        self.budget = EXPANSION_BUDGET
+        self.notes: list[tuple[int, str]] = []
+        self.line = 0
         self.cont = re.compile(f"([^{re.escape(self.escape)}]){re.escape(self.escape)}[ \\t]*$|^{re.escape(self.escape)}[ \\t]*$")
 
     def lex(self, env: dict[str, str]) -> ShellLex:
         return ShellLex(self.escape, env=env)
 
     def expand_word(self, word: str, env: dict[str, str]) -> str:
+        return self.expand(word, env)[0]
+
+    def expand(self, word: str, env: dict[str, str]) -> tuple[str, bool]:
         """Expands as BuildKit does; a plain reference to a variable nobody defines is kept as
-        written (the model cannot know its value), while `${X:-default}` takes its default."""
+        written (the model cannot know its value), while `${X:-default}` takes its default.
+        Returns the text and whether it was left unexpanded because of the size bounds."""
+        if "$" not in word:
+            return self._lex(word, env, False), False
+        refs = {m.group(1) for m in _ANY_VAR.finditer(word)}
+        capped = refs & self.capped
+        cost = sum(len(env[n]) for n in refs if n in env)
+        size = len(word) + cost
+        if _REPLACE.search(word):  # `${A//x/y}` may replace every character of A
+            size *= size + 1
+        if not capped and size > MAX_EXPANDED:
+            self.note(f"expanding {word[:40]!r} would exceed {MAX_EXPANDED} characters: "
+                      "its variables are kept unexpanded")
+            capped = refs
+        elif not capped and cost > self.budget:
+            self.note(f"variable expansion stopped here: this Dockerfile already substituted "
+                      f"{EXPANSION_BUDGET} characters of ARG/ENV values; later references are kept unexpanded")
+            capped = refs
+        if capped:
+            return self._lex(word, {k: v for k, v in env.items() if k not in capped}, True), True
+        self.budget -= cost
         bare_unknown = any((m.group(1) or m.group(2)) not in env for m in _PLAIN_VAR.finditer(word))
+        return self._lex(word, env, bare_unknown), False
+
+    def _lex(self, word: str, env: dict[str, str], skip_unset: bool) -> str:
+        if "'" not in word and '"' not in word and self.escape not in word:
+            if "$" not in word:
+                return word  # nothing the lexer would change (it walks every character otherwise)
+            if word.isascii() and word.count("$") == len(_PLAIN_VAR.findall(word)):
+                # only `$NAME` / `${NAME}`: what the lexer does, without walking each value's characters
+                def value(m: re.Match) -> str:
+                    name = m.group(1) or m.group(2)
+                    return env[name] if name in env else (m.group(0) if skip_unset else "")
+
+                return _PLAIN_VAR.sub(value, word)
         try:
-            return ShellLex(self.escape, env=env, skip_unset_env=bare_unknown).process_word(word)
+            return ShellLex(self.escape, env=env, skip_unset_env=skip_unset).process_word(word)
         except ValueError:
             return word
 
+    def note(self, message: str) -> None:
+        if not any(line == self.line or text == message for line, text in self.notes):
+            self.notes.append((self.line, message))
+
+    def assign(self, env: dict[str, str], name: str, word: str) -> None:
+        """ENV/ARG `name=word`: a value over the bounds leaves the variable unknown (kept as written)."""
+        value, capped = self.expand(word, env)
+        if capped:
+            env.pop(name, None)
+            self.capped.add(name)
+        else:
+            env[name] = value
+            self.capped.discard(name)
+
     def expand_defaults(self, word: str, env: dict[str, str]) -> str:
+        """`word` with the ARG defaults alone (no --build-arg), within the same bounds as `expand`."""
+        if "$" not in word:
+            return word
+        size = len(word) + sum(len(env[n]) for n in {m.group(1) for m in _ANY_VAR.finditer(word)} if n in env)
+        if size > MAX_EXPANDED:
+            return word
         try:
             return ShellLex(self.escape, env=env, skip_unset_env=False).process_word(word)
         except ValueError:
@@ -248,7 +319,15 @@ class _Resolver:
         copies: list[CopySpec] = []
         env: dict[str, str] = {}
         covered: set[int] = set()
-        for raw in self.ast.instructions:
+        snapshot: dict[str, str] | None = None
+        declared_frozen: frozenset[str] | None = None
+        # Each parsed instruction is dropped once modelled: the parser's tree and the model are not
+        # both held whole (a Dockerfile may have 100,000 instructions).
+        pending = self.ast.instructions
+        pending.reverse()
+        while pending:
+            raw = pending.pop()
+            self.line = raw.start_line
             covered.update(range(raw.start_line, raw.end_line + 1))
             inst = self.instruction(raw, len(stages) - 1)
             instructions.append(inst)
@@ -261,29 +340,44 @@ class _Resolver:
                 declared = set(stage.base_stage.instructions[-1].declared | _declared_by(stage.base_stage.instructions[-1])) \
                     if stage.base_stage and stage.base_stage.instructions else set()
                 stage.env = env
+                snapshot = None
+                declared_frozen = None
                 inst.stage = stage.index
                 stage.instructions.append(inst)
                 continue
             if not stages:
                 if kw == "ARG":
-                    for name, value in self.arg_pairs(inst, global_args):
+                    for name, value, capped in self.arg_pairs(inst, global_args):
                         global_declared.add(name)
                         if value is not None:
                             global_defaults[name] = self.expand_defaults(inst.args[[a.partition("=")[0] for a in inst.args].index(name)].partition("=")[2], global_defaults)
                         if name in self.build_args:
                             value = self.build_args[name]
+                        elif capped:
+                            global_args.pop(name, None)
                         if value is not None:
                             global_args[name] = value
                 continue
             stage = stages[-1]
             stage.instructions.append(inst)
-            inst.env = dict(env)
-            inst.declared = frozenset(declared)
-            declared |= _declared_by(inst)
+            if snapshot is None:  # one copy per change of the variables, shared by the instructions after it
+                snapshot = dict(env)
+            inst.env = snapshot
+            if kw in ("ARG", "ENV"):
+                snapshot = None
+            if declared_frozen is None:  # shared like `env`, new only when a name is declared
+                declared_frozen = frozenset(declared)
+            inst.declared = declared_frozen
+            new_names = _declared_by(inst)
+            if not new_names <= declared:
+                declared |= new_names
+                declared_frozen = None
             if kw == "ARG":
-                for name, value in self.arg_pairs(inst, env):
+                for name, value, capped in self.arg_pairs(inst, env):
                     if name in self.build_args:
                         env[name] = self.build_args[name]
+                    elif capped:
+                        env.pop(name, None)
                     elif value is not None:
                         env[name] = value
                     elif name in global_args:
@@ -291,11 +385,11 @@ class _Resolver:
             elif kw == "ENV":
                 a = inst.args
                 for i in range(0, len(a) - 2, 3):
-                    env[a[i]] = self.expand_word(a[i + 1], env)
+                    self.assign(env, a[i], a[i + 1])
             if kw in ("COPY", "ADD", "USER", "WORKDIR", "ADD", "EXPOSE", "VOLUME", "ONBUILD") and not inst.json:
                 inst.expanded = [self.expand_word(a, env) for a in inst.args]
             else:
-                inst.expanded = list(inst.args)
+                inst.expanded = inst.args  # nothing to expand: the same list
             if kw == "RUN":
                 inst.script = self.script(raw, inst, env)
             if kw in ("COPY", "ADD"):
@@ -310,7 +404,7 @@ class _Resolver:
                 n -= 1
             inst.comments_above = above[::-1]
         return Dockerfile(self.path, self.lines, instructions, stages, global_args, self.escape, copies, None, comments,
-                          global_declared=frozenset(global_declared))
+                          self.notes, global_declared=frozenset(global_declared))
 
     def comments(self, covered: set[int]) -> list[tuple[int, str]]:
         out = []
@@ -338,9 +432,19 @@ class _Resolver:
         return inst
 
     def arg_pairs(self, inst: Instruction, env: dict[str, str]):
+        """(name, value or None, whether the value went over the expansion bounds)."""
         for a in inst.args:
             name, eq, value = a.partition("=")
-            yield name, (self.expand_word(value, env) if eq else None)
+            if not eq:
+                yield name, None, False
+                continue
+            value, capped = self.expand(value, env)
+            if capped:
+                self.capped.add(name)
+                yield name, None, True
+            else:
+                self.capped.discard(name)
+                yield name, value, False
 
     def stage(self, inst: Instruction, stages: list[Stage], global_args: dict[str, str]) -> Stage:
         args = inst.args
