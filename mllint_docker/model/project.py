@@ -228,9 +228,10 @@ def _ignore_key(root: Path, dockerfile: Path) -> Path | None:
 
 def load_project(paths: list[Path], config: Settings) -> Project:
     """Discovers and parses every file once."""
-    found, errors = discover(paths, config)
+    considered: list[str] = []
+    found, errors = discover(paths, config, considered)
     root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
-    project = Project(root=root, config=config, errors=errors)
+    project = Project(root=root, config=config, errors=errors, notes=considered)
     for c in found["compose"]:
         cf = parse_compose(c)
         project.compose_files.append(cf)

@@ -38,7 +38,11 @@ def render(findings, files_checked: int, out, quiet: bool = False, images=None, 
                     # A Text object, not markup: a trailing `\` would otherwise print doubled.
                     console.print(Text.assemble(("           │ ", "dim"), src.strip()[:160]))
             if f.fix:
-                console.print(f"           [dim]└ fix:[/] {escape(f.fix)}")
+                # A hint of several lines (a Dockerfile snippet) stays under the finding, indented.
+                first, *rest = f.fix.splitlines() or [""]
+                console.print(f"           [dim]└ fix:[/] {escape(first)}")
+                for line in rest:
+                    console.print(Text.assemble("                  ", line))
         if not quiet:
             console.print()
     if quiet:
