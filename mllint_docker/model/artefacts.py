@@ -29,6 +29,9 @@ BLOAT_DIRS = {
     "lightning_logs": "Lightning logs", "node_modules": "node modules",
 }
 BLOAT_PATHS = {".dvc/cache": "DVC cache"}
+# Run directories that tools write; a directory of the same name that is a Python package
+# (`utils/loggers/wandb/__init__.py`: code that talks to the tool) is source, not runs.
+RUN_DIRS = frozenset({"mlruns", "wandb", "lightning_logs"})
 
 
 def extension(path: str) -> str:

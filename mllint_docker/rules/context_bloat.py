@@ -1,18 +1,21 @@
 import posixpath
 from collections import defaultdict
 
-from mllint_docker.model.artefacts import BLOAT_DIRS, BLOAT_PATHS
+from mllint_docker.model.artefacts import BLOAT_DIRS, BLOAT_PATHS, RUN_DIRS
 from mllint_docker.units import format_size
 from mllint_docker.finding import display_path
 from mllint_docker.rules import Issue, rule
 
 
-def _bloat_kind(path: str) -> tuple[str, str] | None:
+def _bloat_kind(path: str, packages: frozenset[str]) -> tuple[str, str] | None:
     """(directory, what it is) when a context path lies inside a directory that should not be sent."""
     parts = path.split("/")
     for i, part in enumerate(parts[:-1]):
         if part in BLOAT_DIRS:
-            return "/".join(parts[: i + 1]), BLOAT_DIRS[part]
+            directory = "/".join(parts[: i + 1])
+            if part in RUN_DIRS and directory in packages:
+                return None  # source code named after the tool, not its runs
+            return directory, BLOAT_DIRS[part]
         for prefix, what in BLOAT_PATHS.items():
             if "/".join(parts[i:]).startswith(prefix + "/"):
                 return "/".join(parts[:i] + [prefix]), what
@@ -30,8 +33,10 @@ def check(df, project):
     if ctx is None:
         return
     groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    packages = frozenset(e.path.rpartition("/")[0] for e in ctx.entries
+                         if e.path.endswith("/__init__.py") and e.path.rpartition("/")[0].rpartition("/")[2] in RUN_DIRS)
     for e in ctx.entries:
-        kind = _bloat_kind(e.path)
+        kind = _bloat_kind(e.path, packages)
         if kind:
             groups[kind][0] += e.size
             groups[kind][1] += 1
