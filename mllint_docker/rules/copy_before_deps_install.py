@@ -18,14 +18,16 @@ def check(df, project):
         if not spec.from_context or not spec.sources:
             continue
         stage_installs = [i for i in found if i.instruction.stage == copy.stage and i.is_dependency_install]
-        earlier = [i for i in stage_installs if i.instruction.line < copy.line]
+        # Installing the installer (`pip install poetry==2.1.3`) is not installing the dependencies.
+        earlier = [i for i in stage_installs if i.instruction.line < copy.line and not i.installs_tools_only]
         later = [i for i in stage_installs if i.instruction.line > copy.line and not _fine_after_source(i, earlier)]
         if not later:
             continue
         brought = _source_brought(ctx, spec)
         if brought is None:
             continue
-        install = later[0]
+        # Name the install that busts the cache: the one that reads the copied manifests, if any.
+        install = next((i for i in later if i.from_manifest), later[0])
         shown = " ".join(w.value for w in install.words[:6]) + (" ..." if len(install.words) > 6 else "")
         yield Issue(copy.line, f"`{copy.keyword} {' '.join(copy.args)}` brings {brought} in before the dependency "
                                f"install on line {install.line} (`{shown}`): every source edit re-runs it",
