@@ -52,6 +52,61 @@ def is_data_file(path: str) -> bool:
     return ext in MODEL_EXTENSIONS or ext in DATA_EXTENSIONS or ext in _ARCHIVE_SUFFIXES
 
 
+# Files that hold data when they are large, though the extension also serves small text and
+# configuration: a 40 MB `.json`/`.jsonl`/`.txt` is a dataset or a vocabulary, a 30 MB notebook
+# carries its outputs, a folder of large PDFs is a corpus.
+TEXT_DATA_EXTENSIONS = frozenset({".json", ".jsonl", ".ndjson", ".txt", ".pdf", ".ipynb", ".xml", ".xlsx", ".xls"})
+_NOT_DATA_NAMES = frozenset({"package-lock.json", "npm-shrinkwrap.json", "composer.lock"})
+
+
+def is_large_text_data(path: str) -> bool:
+    """A file whose extension makes it data once it is above the data threshold (the caller
+    compares the size)."""
+    return extension(path) in TEXT_DATA_EXTENSIONS and posixpath.basename(path).lower() not in _NOT_DATA_NAMES
+
+
+# Hugging Face model folders: `config.json` beside weights or tokenizer files (`save_pretrained`).
+HF_WEIGHTS = re.compile(r"^(.*\.safetensors|pytorch_model.*\.bin|tf_model\.h5|flax_model\.msgpack|model\.onnx|"
+                        r".*\.gguf|model\.ckpt.*|consolidated\..*\.pth)$")
+HF_TOKENIZER = frozenset({"tokenizer.json", "tokenizer_config.json", "vocab.txt", "vocab.json", "merges.txt",
+                          "spiece.model", "sentencepiece.bpe.model", "tokenizer.model", "special_tokens_map.json",
+                          "preprocessor_config.json"})
+
+
+def model_folders(paths: list[str]) -> set[str]:
+    """Directories that are Hugging Face model folders ("" for the context root itself)."""
+    by_dir: dict[str, set[str]] = {}
+    for p in paths:
+        d, _, name = p.rpartition("/")
+        by_dir.setdefault(d, set()).add(name)
+    out = set()
+    for d, names in by_dir.items():
+        if "config.json" in names and (any(HF_WEIGHTS.match(n) for n in names) or names & HF_TOKENIZER):
+            out.add(d)
+    return out
+
+
+# Git LFS pointer files (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md): a text file of
+# under 1024 bytes that starts with this line; a checkout without `git lfs pull` holds these
+# instead of the real files.
+LFS_POINTER_START = b"version https://git-lfs.github.com/spec/v1"
+LFS_POINTER_MAX = 1024
+
+
+def is_lfs_pointer(size: int, head: bytes) -> bool:
+    return size < LFS_POINTER_MAX and head.startswith(LFS_POINTER_START)
+
+
+def lfs_pointer_candidate(size: int) -> bool:
+    """Only files of a pointer's size are worth reading (a pointer is ~130 bytes)."""
+    return 100 <= size < LFS_POINTER_MAX
+
+
+def dvc_targets(paths: list[str]) -> dict[str, str]:
+    """`data/train.csv.dvc` -> `data/train.csv`: what each `.dvc` file tracks (the target beside it)."""
+    return {p[: -len(".dvc")]: p for p in paths if p.endswith(".dvc") and not p.endswith("/.dvc") and p != ".dvc"}
+
+
 def is_secret_file(path: str) -> bool:
     name = posixpath.basename(path)
     if name in SECRET_FILE_EXCEPTIONS:
@@ -124,3 +179,42 @@ def download_command(argv: list[str]) -> str | None:
     if prog == "gdown":
         return "gdown"
     return None
+
+
+class ContextArtefacts:
+    """What the files of one build context are, by name and by content, computed once per context:
+    Hugging Face model folders, DVC-tracked paths, Git LFS pointer files."""
+
+    def __init__(self, ctx):
+        paths = [e.path for e in ctx.entries]
+        self.model_folders = model_folders(paths)
+        self.dvc_files = dvc_targets(paths)  # target -> its .dvc file
+        self.lfs_pointers = {e.path for e in ctx.entries
+                             if not e.is_symlink and lfs_pointer_candidate(e.size) and is_lfs_pointer(e.size, ctx.head(e.path, 64))}
+        self._present = set(paths) | set(ctx.dirs)
+
+    def dvc_tracked(self, path: str) -> str | None:
+        """The `.dvc` file that tracks `path` (the target itself or a file beneath it)."""
+        probe = path
+        while probe:
+            dvc = self.dvc_files.get(probe)
+            if dvc is not None:
+                return dvc
+            probe = probe.rpartition("/")[0]
+        return None
+
+    def missing_dvc_target(self, dvc_file: str) -> str | None:
+        """The target of a `.dvc` file when the context does not hold it (never `dvc pull`ed)."""
+        target = dvc_file[: -len(".dvc")]
+        return None if target in self._present else target
+
+    def model_folder(self, path: str) -> str | None:
+        d = path.rpartition("/")[0]
+        return d if d in self.model_folders else None
+
+
+def context_artefacts(ctx) -> ContextArtefacts:
+    cached = ctx.memo.get("artefacts")
+    if cached is None:
+        cached = ctx.memo["artefacts"] = ContextArtefacts(ctx)
+    return cached
