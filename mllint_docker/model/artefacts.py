@@ -155,6 +155,87 @@ def python_downloads(text: str, first_line: int) -> list[tuple[int, str]]:
     return out
 
 
+# Calls that fetch models or datasets, read from a Python script with `ast` (never run): the last
+# name of the called expression, or a dotted tail for names too generic alone (`hub.load`).
+_CALLS = frozenset({"from_pretrained", "hf_hub_download", "snapshot_download", "load_dataset", "urlretrieve",
+                    "load_state_dict_from_url", "download_url_to_file", "SentenceTransformer", "CrossEncoder",
+                    "pipeline", "model_download", "dataset_download", "cached_download", "download_folder"})
+_DOTTED_CALLS = ("torch.hub.load", "hub.load", "gdown.download", "wget.download", "nltk.download", "spacy.cli.download",
+                 "cli.download", "whisper.load_model", "clip.load", "kagglehub.model_download", "hf_hub.download")
+MAX_SCRIPT_BYTES = 1024 * 1024
+
+
+def _dotted(node) -> str:
+    import ast
+
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def script_downloads(source: str) -> list[tuple[int, str]]:
+    """(line, call) for each call in a Python script that fetches models or data (`from_pretrained`,
+    `hf_hub_download`, `torch.hub.load`, `load_dataset`, `urlretrieve`, `gdown.download`, a
+    `pretrained=True` model constructor...), read with `ast`; [] when it does not parse."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func)
+        last = name.rpartition(".")[2]
+        if last in _CALLS or any(name == d or name.endswith("." + d) for d in _DOTTED_CALLS):
+            out.append((node.lineno, name))
+        elif any(k.arg == "pretrained" and isinstance(k.value, ast.Constant) and k.value.value is True
+                 for k in node.keywords):
+            out.append((node.lineno, f"{name}(pretrained=True)"))
+    return sorted(set(out))
+
+
+def read_script(path) -> str | None:
+    """The text of a Python script of the build context (None when too large or unreadable)."""
+    try:
+        if path.is_symlink() or path.stat().st_size > MAX_SCRIPT_BYTES:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+_PY_VALUE_OPTIONS = frozenset({"-W", "-X", "--check-hash-based-pycs"})
+
+
+def python_script_arg(argv: list[str]) -> tuple[str, bool] | None:
+    """For `python [options] script.py ...` or `python -m pkg.mod ...`: (the script path or module,
+    whether it is a module); None for `-c`, stdin or a bare interpreter."""
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if a == "-m" and i + 1 < len(argv):
+            return argv[i + 1], True
+        if a.startswith("-m") and len(a) > 2:
+            return a[2:], True
+        if a == "-c" or a.startswith("-c") or a == "-":
+            return None
+        if a in _PY_VALUE_OPTIONS:
+            i += 2
+            continue
+        if a.startswith("-"):
+            i += 1
+            continue
+        return a, False
+    return None
+
+
 def download_command(argv: list[str]) -> str | None:
     """What a shell command downloads, when it fetches models or data: a short description, else None."""
     if not argv:

@@ -73,3 +73,23 @@ def test_maintainer(tmp_path): catches(tmp_path, "maintainer-deprecated", P + "M
 
 # hadolint's pragmas silence our equivalents
 def test_hadolint_ignore(tmp_path): passes(tmp_path, "apt-recommends", P + "# hadolint ignore=DL3015\nRUN apt-get install -y curl\n" + U)
+
+
+# download-at-build through a copied script, read with ast (never run); the finding is on the RUN.
+DL = "download-at-build"
+SCRIPT = "from huggingface_hub import snapshot_download\n\n\ndef main():\n    snapshot_download('org/model', local_dir='/models')\n\n\nmain()\n"
+def test_script_snapshot_download(tmp_path): catches(tmp_path, DL, P + "WORKDIR /app\nCOPY download.py .\nRUN python download.py\n" + U, 4, files={"download.py": SCRIPT})
+def test_script_from_pretrained(tmp_path): catches(tmp_path, DL, P + "COPY scripts/ /app/scripts/\nRUN python3 -u /app/scripts/fetch.py --model bert\n" + U, 3, files={"scripts/fetch.py": "from transformers import AutoModel\nAutoModel.from_pretrained('bert-base-uncased')\n"})
+def test_script_torch_hub(tmp_path): catches(tmp_path, DL, P + "COPY . /app\nWORKDIR /app\nRUN python prep.py\n" + U, 4, files={"prep.py": "import torch\nm = torch.hub.load('ultralytics/yolov5', 'yolov5s')\n"})
+def test_script_load_dataset(tmp_path): catches(tmp_path, DL, P + "WORKDIR /app\nCOPY . .\nRUN python -m app.prepare\n" + U, 4, files={"app/prepare.py": "from datasets import load_dataset\nload_dataset('imdb')\n"})
+def test_script_urlretrieve(tmp_path): catches(tmp_path, DL, P + "COPY get.py /\nRUN python /get.py\n" + U, 3, files={"get.py": "import urllib.request\nurllib.request.urlretrieve('https://x/y.bin', 'y.bin')\n"})
+def test_script_gdown(tmp_path): catches(tmp_path, DL, P + "COPY get.py /\nRUN python /get.py\n" + U, 3, files={"get.py": "import gdown\ngdown.download(id='1abc', output='w.pt')\n"})
+def test_script_pretrained_true(tmp_path): catches(tmp_path, DL, P + "COPY get.py /\nRUN python /get.py\n" + U, 3, files={"get.py": "import timm\ntimm.create_model('resnet50', pretrained=True)\n"})
+def test_script_without_downloads(tmp_path): passes(tmp_path, DL, P + "COPY manage.py /\nRUN python /manage.py collectstatic\n" + U, files={"manage.py": "import django\nprint('pretrained')  # from_pretrained(\n"})
+def test_script_not_copied(tmp_path): passes(tmp_path, DL, P + "RUN python download.py\n" + U, files={"download.py": SCRIPT})
+def test_script_that_does_not_parse(tmp_path): passes(tmp_path, DL, P + "COPY download.py /\nRUN python /download.py\n" + U, files={"download.py": "def (:\n snapshot_download(\n"})
+
+
+def test_script_message_names_the_call(tmp_path):
+    hit = catches(tmp_path, DL, P + "WORKDIR /app\nCOPY download.py .\nRUN python download.py\n" + U, 4, files={"download.py": SCRIPT})[0]
+    assert "`python download.py` runs `snapshot_download(...)` (download.py:5)" in hit["message"]
