@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -35,6 +36,26 @@ class ImageRef:
         if rest and ("." in first or ":" in first or first == "localhost"):
             return rest
         return self.name.removeprefix("docker.io/").removeprefix("library/")
+
+
+# Tags that name a channel, not a release: the image behind them is republished (`latest-gpu`,
+# `nightly`, `edge`, `lts-slim`, `stable`, `main`). A part that is a version or a date pins it
+# (`nightly-2024-05-01`, `22.04-edge`).
+FLOATING_TAG_WORDS = frozenset({
+    "latest", "nightly", "nightlies", "edge", "stable", "lts", "main", "master", "dev", "develop", "development",
+    "rolling", "current", "unstable", "testing", "canary", "next", "head", "trunk", "beta", "alpha", "preview",
+})
+_VERSION_PART = re.compile(r"^v?\d+([._]\d+)*[a-z]?$|^\d{8}$", re.I)
+
+
+def floating_tag(tag: str | None) -> str | None:
+    """The word that makes a tag float (`latest` for `latest-cpu`), None for a release tag."""
+    if not tag:
+        return None
+    parts = re.split(r"[-_.]", tag.lower())
+    if any(_VERSION_PART.match(p) for p in parts):
+        return None
+    return next((p for p in parts if p in FLOATING_TAG_WORDS), None)
 
 
 # Images whose default user is not root, so a final stage FROM them that sets no USER is fine.
