@@ -299,3 +299,50 @@ def context_artefacts(ctx) -> ContextArtefacts:
     if cached is None:
         cached = ctx.memo["artefacts"] = ContextArtefacts(ctx)
     return cached
+
+
+# Code that runs a model on a GPU: `.to("cuda")`, `.cuda()`, `device_map=...`, `device="cuda"`,
+# `torch.device("cuda:0")`, or a GPU runtime's SDK (RunPod, Modal). A device chosen at run time
+# (`"cuda" if torch.cuda.is_available() else "cpu"`) is not a GPU commitment.
+GPU_RUNTIMES = frozenset({"runpod", "modal", "beam", "banana_dev", "replicate", "cog"})
+
+
+def _is_cuda(node) -> bool:
+    import ast
+
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower().startswith("cuda")
+
+
+def gpu_usage(source: str) -> tuple[int, str] | None:
+    """(line, what) of the first place a Python file commits to a GPU, read with `ast`; None when
+    it does not (or does not parse)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    hits = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for n in names:
+                if n.split(".")[0] in GPU_RUNTIMES - {"cog", "replicate"}:
+                    hits.append((node.lineno, f"import {n}"))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            attr = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if attr == "to" and node.args and _is_cuda(node.args[0]):
+                hits.append((node.lineno, f'.to("{node.args[0].value}")'))
+            elif attr == "cuda" and isinstance(func, ast.Attribute) and not node.args:
+                hits.append((node.lineno, ".cuda()"))
+            elif attr == "device" and node.args and _is_cuda(node.args[0]):
+                hits.append((node.lineno, f'device("{node.args[0].value}")'))
+            for k in node.keywords:
+                if k.arg == "device_map" and not (isinstance(k.value, ast.Constant) and k.value.value in (None, "cpu")):
+                    hits.append((node.lineno, "device_map="))
+                elif k.arg == "device" and _is_cuda(k.value):
+                    hits.append((node.lineno, f'device="{k.value.value}"'))
+                elif k.arg == "gpu" and isinstance(k.value, ast.Constant) and k.value.value not in (None, False, 0, ""):
+                    hits.append((node.lineno, "gpu="))  # modal's `@app.function(gpu="A10G")`
+    return min(hits) if hits else None

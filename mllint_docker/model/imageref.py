@@ -95,3 +95,10 @@ def is_gpu_image(ref: "ImageRef") -> bool:
     if any(fnmatchcase(name, p) or fnmatchcase(ref.repository.lower(), p) for p in _GPU_NAMES):
         return True
     return any(t in tag for t in _GPU_TAG) or bool(re.search(r"(^|[^a-z])cu\d{2,3}([^0-9]|$)", tag))
+
+
+def ships_cpu_torch(ref: "ImageRef") -> bool:
+    """A PyTorch image built for CPUs (`pytorch/torchserve:0.12.0-cpu`, `*/pytorch-cpu:2.3`): torch
+    is installed already, the CPU build."""
+    name, tag = ref.repository.lower(), (ref.tag or "").lower()
+    return "torch" in name and ("cpu" in tag or "cpu" in name)
