@@ -430,3 +430,24 @@ def _heredoc_consumer(command: str, name: str, script: Script) -> str | None:
 
 def _dedent_tabs(text: str) -> str:
     return re.sub(r"(?m)^\t+", "", text)
+
+
+_SHELL_SYNTAX = re.compile(r"[|&;<>`(){}*?]|\$")
+
+
+def exec_form(inst: Instruction) -> list[str] | None:
+    """A shell-form CMD/ENTRYPOINT as the argv of its JSON form, the words as the shell would split
+    them (quotes removed), when it is one plain command: no operators, redirections, variables or
+    globs (those need the shell, or a script). None otherwise, and for JSON form."""
+    if inst.json or inst.keyword not in ("CMD", "ENTRYPOINT") or not inst.args:
+        return None
+    text = " ".join(inst.args)
+    if _SHELL_SYNTAX.search(text):
+        return None
+    script = parse_script(text, LineMap([0], [inst.line], [1]))
+    if script.errors or len(script.commands) != 1 or script.snippets:
+        return None
+    cmd = script.commands[0]
+    if cmd.assignments or cmd.redirects or cmd.nested or any(w.unresolved for w in cmd.words):
+        return None
+    return [w.value for w in cmd.words]

@@ -1,5 +1,5 @@
 from mllint_docker.rules import Issue, rule
-from mllint_docker.model.installs import apt_installs, cache_mounted, removes_apt_lists
+from mllint_docker.model.installs import apt_installs, apt_program, cache_mounted, removes_apt_lists
 
 
 @rule("MLD105", "apt-lists-not-cleaned", "warning", scope="dockerfile", hadolint=("DL3009",),
@@ -12,6 +12,6 @@ def check(df, project):
             continue  # only layers that end up in the final image matter
         installs = apt_installs(inst.commands)
         if installs and not removes_apt_lists(inst.commands) and not cache_mounted(inst, "/var/lib/apt"):
-            yield Issue(installs[0].line, "apt package lists stay in this layer (tens of MB): nothing removes "
-                                          "/var/lib/apt/lists in the same RUN",
+            yield Issue(installs[0].line, f"`{apt_program(installs[0])} install` leaves the package lists in this layer "
+                                          "(tens of MB): nothing removes /var/lib/apt/lists in the same RUN",
                         fix="end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache at /var/lib/apt")

@@ -1,5 +1,5 @@
 from mllint_docker.rules import Issue, rule
-from mllint_docker.model.installs import apt_installs, apt_updates
+from mllint_docker.model.installs import apt_installs, apt_program, apt_updates
 
 
 @rule("MLD106", "apt-update-alone", "warning", scope="dockerfile",
@@ -10,6 +10,7 @@ def check(df, project):
             continue
         updates = apt_updates(inst.commands)
         if updates and not apt_installs(inst.commands):
-            yield Issue(updates[0].line, "`apt-get update` alone in a RUN: its layer is cached, so a later "
-                                         "`apt-get install` can use stale package lists and fail or install old versions",
-                        fix="run `apt-get update && apt-get install -y ...` in the same RUN")
+            apt = apt_program(updates[0])
+            yield Issue(updates[0].line, f"`{apt} update` alone in a RUN: its layer is cached, so a later "
+                                         f"`{apt} install` can use stale package lists and fail or install old versions",
+                        fix=f"run `{apt} update && {apt} install -y ...` in the same RUN")

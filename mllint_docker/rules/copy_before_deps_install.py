@@ -28,7 +28,7 @@ def check(df, project):
             continue
         # Name the install that busts the cache: the one that reads the copied manifests, if any.
         install = next((i for i in later if i.from_manifest), later[0])
-        shown = " ".join(w.value for w in install.words[:6]) + (" ..." if len(install.words) > 6 else "")
+        shown = " ".join(w.value for w in install.words[:6]) + (" …" if len(install.words) > 6 else "")
         yield Issue(copy.line, f"`{copy.keyword} {' '.join(copy.args)}` brings {brought} in before the dependency "
                                f"install on line {install.line} (`{shown}`): every source edit re-runs it",
                     fix=_fix(df, project, ctx, install, copy))

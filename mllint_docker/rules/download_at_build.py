@@ -57,6 +57,6 @@ def _script_download(df, project, inst, argv):
             calls = project.memo[key] = script_downloads(text) if text is not None else []
         if calls:
             line, call = calls[0]
-            shown = " ".join(argv[:4]) + (" ..." if len(argv) > 4 else "")
+            shown = " ".join(argv[:4]) + (" …" if len(argv) > 4 else "")
             return shown, f"{display_path(path)}:{line}", call
     return None

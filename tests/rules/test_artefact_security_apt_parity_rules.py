@@ -93,3 +93,68 @@ def test_script_that_does_not_parse(tmp_path): passes(tmp_path, DL, P + "COPY do
 def test_script_message_names_the_call(tmp_path):
     hit = catches(tmp_path, DL, P + "WORKDIR /app\nCOPY download.py .\nRUN python download.py\n" + U, 4, files={"download.py": SCRIPT})[0]
     assert "`python download.py` runs `snapshot_download(...)` (download.py:5)" in hit["message"]
+
+
+# Messages that fit the file: its own command, its own USER, its own CMD.
+def _hit(tmp_path, rule, dockerfile, line, files=None):
+    return catches(tmp_path, rule, dockerfile, line, files)[0]
+
+
+def test_apt_recommends_names_apt(tmp_path):
+    hit = _hit(tmp_path, "apt-recommends", P + "RUN apt update && apt install -y git && rm -rf /var/lib/apt/lists/*\n" + U, 2)
+    assert hit["message"].startswith("`apt install`")
+
+
+def test_apt_update_alone_names_apt(tmp_path):
+    hit = _hit(tmp_path, "apt-update-alone", P + "RUN apt update\n" + U, 2)
+    assert "`apt update`" in hit["message"] and hit["fix"] == "run `apt update && apt install -y ...` in the same RUN"
+
+
+def test_apt_lists_names_apt_get(tmp_path):
+    hit = _hit(tmp_path, "apt-lists-not-cleaned", P + "RUN apt-get update && apt-get install -y --no-install-recommends git\n" + U, 2)
+    assert hit["message"].startswith("`apt-get install`")
+
+
+def test_sudo_without_user_says_drop_it(tmp_path):
+    hit = _hit(tmp_path, "sudo-in-run", P + "RUN sudo pip install --no-cache-dir x==1\n" + U, 2)
+    assert "drop `sudo`" in hit["fix"] and "USER <" not in hit["fix"]
+
+
+def test_sudo_with_user_names_it(tmp_path):
+    hit = _hit(tmp_path, "sudo-in-run", P + "RUN useradd app\nUSER app\nRUN sudo apt-get install -y git\n", 4)
+    assert hit["fix"] == "switch with `USER root` before the step and `USER app` after it"
+
+
+def test_sudo_with_user_in_base_stage(tmp_path):
+    hit = _hit(tmp_path, "sudo-in-run", P + "USER jovyan\nFROM python:3.11.9-slim AS b\nFROM b\nRUN sudo ls\n", 5)
+    assert "drop `sudo`" in hit["fix"]
+
+
+def test_shell_form_cmd_fix_is_the_files_command(tmp_path):
+    hit = _hit(tmp_path, "shell-form-cmd", P + U + "CMD uvicorn app.main:app --host 0.0.0.0 --port 8000\n", 3)
+    assert hit["fix"] == 'use the JSON form: `CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]`'
+
+
+def test_shell_form_cmd_fix_keeps_quotes_out(tmp_path):
+    hit = _hit(tmp_path, "shell-form-cmd", P + U + "ENTRYPOINT streamlit run \"app.py\" --server.port=8501\n", 3)
+    assert hit["fix"] == 'use the JSON form: `ENTRYPOINT ["streamlit", "run", "app.py", "--server.port=8501"]`'
+
+
+def test_shell_form_cmd_with_a_variable_execs(tmp_path):
+    hit = _hit(tmp_path, "shell-form-cmd", P + U + "CMD python serve.py --port $PORT\n", 3)
+    assert hit["fix"] == 'use the JSON form: `CMD ["sh", "-c", "exec python serve.py --port $PORT"]`'
+
+
+def test_shell_form_cmd_with_operators_suggests_a_script(tmp_path):
+    hit = _hit(tmp_path, "shell-form-cmd", P + U + "CMD python migrate.py && python serve.py\n", 3)
+    assert "start.sh" in hit["fix"]
+
+
+def test_long_package_lists_end_with_an_ellipsis(tmp_path):
+    pkgs = " ".join(f"lib{i}-dev" for i in range(10))
+    hit = _hit(tmp_path, "single-stage-build-tools", P + f"RUN apt-get install -y --no-install-recommends gcc {pkgs}\n" + U, 2)
+    assert hit["message"].count(",") >= 7 and "…" in hit["message"]
+
+
+def test_hadolint_dl3064_pragma(tmp_path):
+    passes(tmp_path, "secret-in-build", P + "# hadolint ignore=DL3064\nARG HF_TOKEN\n" + U)
