@@ -42,9 +42,12 @@ def check(df, project):
             groups[kind][1] += 1
     where = display_path(ctx.root)
     for (directory, what), (size, count) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
-        yield Issue(None, f"the build context `{where}` sends {directory}/ ({what}: {count} files, "
+        # `**/wandb` would also drop a source package of that name: then name the directory itself.
+        same_name = any(p.rpartition("/")[2] == directory.rpartition("/")[2] for p in packages)
+        pattern = directory if "/" in directory or same_name else "**/" + directory
+        yield Issue(None, f"the build context `{where}` sends {directory}/ ({what}: {count} file{'s' if count != 1 else ''}, "
                           f"{format_size(size)}) that nothing excludes",
-                    fix=f"add `{directory if '/' in directory else '**/' + directory}` to the context's .dockerignore")
+                    fix=f"add `{pattern}` to the context's .dockerignore")
     if ctx.total_size > project.config.context_size:
         yield Issue(None, f"the build context `{where}` is {format_size(ctx.total_size)} "
                           f"(over {format_size(project.config.context_size)}): every build sends and hashes it",
