@@ -97,9 +97,15 @@ def is_lfs_pointer(size: int, head: bytes) -> bool:
     return size < LFS_POINTER_MAX and head.startswith(LFS_POINTER_START)
 
 
-def lfs_pointer_candidate(size: int) -> bool:
-    """Only files of a pointer's size are worth reading (a pointer is ~130 bytes)."""
-    return 100 <= size < LFS_POINTER_MAX
+# Source and text files are never stored in LFS in practice: not worth opening.
+_NOT_LFS = frozenset({".py", ".pyi", ".md", ".rst", ".txt", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".js",
+                      ".ts", ".tsx", ".jsx", ".html", ".css", ".scss", ".go", ".rs", ".java", ".c", ".h", ".cpp", ".hpp",
+                      ".cu", ".json", ".lock", ".in", ".dockerfile", ".gitignore", ".dockerignore", ".env"})
+
+
+def lfs_pointer_candidate(path: str, size: int) -> bool:
+    """Only files of a pointer's size (~130 bytes) that are not source or text are worth reading."""
+    return 100 <= size < LFS_POINTER_MAX and extension(path) not in _NOT_LFS
 
 
 def dvc_targets(paths: list[str]) -> dict[str, str]:
@@ -264,15 +270,23 @@ def download_command(argv: list[str]) -> str | None:
 
 class ContextArtefacts:
     """What the files of one build context are, by name and by content, computed once per context:
-    Hugging Face model folders, DVC-tracked paths, Git LFS pointer files."""
+    Hugging Face model folders, DVC-tracked paths; Git LFS pointer files are read on demand."""
 
     def __init__(self, ctx):
         paths = [e.path for e in ctx.entries]
         self.model_folders = model_folders(paths)
         self.dvc_files = dvc_targets(paths)  # target -> its .dvc file
-        self.lfs_pointers = {e.path for e in ctx.entries
-                             if not e.is_symlink and lfs_pointer_candidate(e.size) and is_lfs_pointer(e.size, ctx.head(e.path, 64))}
+        self._ctx = ctx
+        self._lfs: dict[str, bool] = {}
         self._present = set(paths) | set(ctx.dirs)
+
+    def is_lfs_pointer(self, entry) -> bool:
+        """A Git LFS pointer, by content (its first bytes; read once, only for files of a pointer's size)."""
+        hit = self._lfs.get(entry.path)
+        if hit is None:
+            hit = self._lfs[entry.path] = (not entry.is_symlink and lfs_pointer_candidate(entry.path, entry.size)
+                                           and is_lfs_pointer(entry.size, self._ctx.head(entry.path, 64)))
+        return hit
 
     def dvc_tracked(self, path: str) -> str | None:
         """The `.dvc` file that tracks `path` (the target itself or a file beneath it)."""

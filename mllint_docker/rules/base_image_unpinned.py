@@ -20,6 +20,6 @@ def check(df, project):
         elif ref.tag.lower() == "latest":
             what = "the `latest` tag"
         else:
-            what = f"the floating tag `{ref.tag}` (`{word}` is a channel, not a release)"
+            what = f"the floating tag `{ref.tag}` (a channel, not a release)"
         yield Issue(stage.line, f"base image {shown} has {what}: builds change when the image is republished",
                     fix=f"pin a version tag or a digest, e.g. `{ref.name}:<version>@sha256:<digest>`")

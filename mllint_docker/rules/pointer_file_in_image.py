@@ -18,7 +18,7 @@ def check(df, project):
     art = context_artefacts(project.context_for(df))
     dvc_pulled = None
     for spec, entries in copied:
-        pointers = [e.path for e in entries if e.path in art.lfs_pointers]
+        pointers = [e.path for e in entries if art.is_lfs_pointer(e)]
         if pointers:
             shown = ", ".join(pointers[:SHOWN]) + (f", … ({len(pointers) - SHOWN} more)" if len(pointers) > SHOWN else "")
             yield Issue(spec.instruction.line,
