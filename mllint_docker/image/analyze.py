@@ -42,9 +42,8 @@ from mllint_docker.image.report import (
     InefficientPath, Layer, Waste,
 )
 from mllint_docker.image.tarstream import (
-    AREG, BLOCK, CONT, DIR, GNU_LONGLINK, GNU_LONGNAME, GZIP_MAGIC, HEADER_ONLY, LNK, PAX,
-    PAX_GLOBAL, REG, SYM, ZERO_BLOCK, ZSTD_MAGIC, Source, bounded, cstr, decompressing, gzip_source,
-    is_tar_header, iter_members, parse_number, parse_pax, zstd_source,
+    AREG, BLOCK, CONT, DIR, GZIP_MAGIC, LNK, REG, SYM, ZSTD_MAGIC, Source, bounded, decompressing, gzip_source,
+    is_tar_header, iter_headers, iter_members, zstd_source,
 )
 
 DEFAULT_DATA_THRESHOLD = 1_000_000  # 1 MB, as the `data-file-size` setting counts it
@@ -110,79 +109,7 @@ def scan_layer(src: Source, limit: int | None = None) -> LayerScan:
     total = 0
     symlink_bytes = 0
     entries = 0
-    long_name = long_link = None
-    pax: dict | None = None
-    buf, pos, end = src.buf, src.pos, src.end
-    release_at = src.release_at
-    while True:
-        if limit is not None and src.base + pos + BLOCK > limit:
-            break
-        if pos + BLOCK <= end:
-            hdr = buf[pos:pos + BLOCK]
-            pos += BLOCK
-        else:
-            src.pos = pos
-            hdr = src.read(BLOCK)
-            buf, pos, end = src.buf, src.pos, src.end
-            if len(hdr) < BLOCK:
-                if hdr:
-                    raise ImageError("a layer of the image ends in the middle of a tar header: it is truncated")
-                break
-        if hdr == ZERO_BLOCK:
-            break
-        typ = hdr[156]
-        field = hdr[124:136]
-        if field[0] < 0x80:
-            try:
-                size = int(field.rstrip(b"\0") or b"0", 8)
-            except ValueError:
-                size = parse_number(field)
-        else:
-            size = parse_number(field)
-        padded = (size + 511) & ~511
-        if typ == PAX or typ == GNU_LONGNAME or typ == GNU_LONGLINK or typ == PAX_GLOBAL:
-            src.pos = pos
-            data = src.read(size)
-            src.skip(padded - size)
-            buf, pos, end = src.buf, src.pos, src.end
-            if typ == GNU_LONGNAME:
-                long_name = cstr(data)
-            elif typ == GNU_LONGLINK:
-                long_link = cstr(data)
-            elif typ == PAX:
-                pax = parse_pax(data)
-            continue
-        name = hdr[0:100]
-        i = name.find(0)
-        if i >= 0:
-            name = name[:i]
-        if hdr[257:263] == b"ustar\x00" and hdr[345]:
-            prefix = cstr(hdr[345:500])
-            name = prefix + b"/" + name
-        link = None
-        if long_name is not None:
-            name, long_name = long_name, None
-        if pax is not None:
-            name = pax.get("path", name)
-            if "linkpath" in pax:
-                link = pax["linkpath"]
-            if "size" in pax:
-                size = int(pax["size"])
-                padded = (size + 511) & ~511
-            pax = None
-        if typ in HEADER_ONLY:
-            padded = 0
-        if padded:
-            if pos + padded <= end:
-                pos += padded
-            else:
-                src.pos = pos
-                src.skip(padded)
-                buf, pos, end = src.buf, src.pos, src.end
-        if pos >= release_at:
-            src.pos = pos
-            src.release()
-            release_at = src.release_at
+    for typ, name, size, link in iter_headers(src, limit, what="a layer of the image"):
         try:
             sname = name.decode()
         except UnicodeDecodeError:
@@ -190,7 +117,6 @@ def scan_layer(src: Source, limit: int | None = None) -> LayerScan:
         if sname[:1] in "./" or sname[-1:] == "/" or "//" in sname or "/." in sname:
             path = _clean(sname)
             if path is None:
-                long_link = None
                 continue
         else:
             path = "/" + sname
@@ -206,22 +132,16 @@ def scan_layer(src: Source, limit: int | None = None) -> LayerScan:
                     markers.append(path[:k])
                 if base == ".wh..wh..opq":
                     opaque.append(path[:j] or "/")
-                long_link = None
                 continue
             if base.startswith(".wh."):
                 whiteouts.append(path[:j + 1] + base[4:])
-                long_link = None
                 continue
         if typ == DIR:
             dirs.add(path)
         else:
             files[path] = size
             if typ == SYM:
-                if link is None:
-                    link = long_link if long_link is not None else cstr(hdr[157:257])
                 symlink_bytes += len(link)
-        long_link = None
-    src.pos = pos
     return LayerScan(files, dirs, whiteouts, opaque, markers, total, symlink_bytes, entries)
 
 
