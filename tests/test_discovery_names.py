@@ -27,7 +27,7 @@ NAMES = [
     ("docker-compose.yml", "compose"), ("compose.yaml", "compose"), ("docker-compose.gpu.yaml", "compose"),
     (".dockerignore", "dockerignore"), ("Dockerfile.dockerignore", "dockerignore"),
     ("Dockerfile.md", None), ("dockerfile_utils.py", None), ("Dockerfile.j2", None), ("docs/dockerfile.rst", None),
-    ("README.md", None), ("setup.py", None), ("requirements.in", None), ("mydockerfile", None),
+    ("README.md", None), ("setup.py", None), ("requirements.in", None), ("GPUDockerfile", "dockerfile"), ("docker/CPUDockerfile", "dockerfile"),
 ]
 
 

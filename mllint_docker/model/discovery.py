@@ -29,7 +29,7 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".t
 _NOT_A_DOCKERFILE = (r"(?![^/]*\.(?:dockerignore|py|pyc|ipynb|md|rst|txt|sh|bash|ps1|json|ya?ml|toml|cfg|ini|lock|"
                      r"j2|jinja2?|tmpl|tpl|template|orig|bak|swp|patch|diff|go|rs|js|ts|html)$)")
 NAME_PATTERNS: dict[str, str] = {
-    "dockerfile": _NOT_A_DOCKERFILE + r"(?:(?:docker|container)file(?:[._-][^/]*)?|[^/]+[._-](?:docker|container)file)",
+    "dockerfile": _NOT_A_DOCKERFILE + r"(?:(?:docker|container)file(?:[._-][^/]*)?|[^/]+(?:docker|container)file)",
     "requirements": r"[^/]*requirements[^/]*\.txt|constraints[^/]*\.txt",
     "compose": r"(?:docker-)?compose[^/]*\.ya?ml",
     "dockerignore": r"[^/]*\.dockerignore",
