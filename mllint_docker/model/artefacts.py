@@ -327,6 +327,24 @@ def _is_cuda(node) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower().startswith("cuda")
 
 
+def _outside_availability_checks(tree):
+    """Every node except those under `if torch.cuda.is_available():` (or any test that asks
+    `is_available` / `device_count`): code there is the GPU branch of a run-time choice."""
+    import ast
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.If, ast.IfExp)):
+            test = ast.unparse(node.test)
+            if "is_available" in test or "device_count" in test:
+                stack.append(node.test)
+                stack.extend(node.orelse if isinstance(node.orelse, list) else [node.orelse])
+                continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
 def gpu_usage(source: str) -> tuple[int, str] | None:
     """(line, what) of the first place a Python file commits to a GPU, read with `ast`; None when
     it does not (or does not parse)."""
@@ -337,7 +355,7 @@ def gpu_usage(source: str) -> tuple[int, str] | None:
     except (SyntaxError, ValueError):
         return None
     hits = []
-    for node in ast.walk(tree):
+    for node in _outside_availability_checks(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             for n in names:

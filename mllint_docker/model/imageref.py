@@ -40,7 +40,7 @@ class ImageRef:
 
 # Tags that name a channel, not a release: the image behind them is republished (`latest-gpu`,
 # `nightly`, `edge`, `lts-slim`, `stable`, `main`). A part that is a version or a date pins it
-# (`nightly-2024-05-01`, `22.04-edge`).
+# (`nightly-2024-05-01`, `22.04-edge`), except after a leading `latest` (`latest-rust-1.92`).
 FLOATING_TAG_WORDS = frozenset({
     "latest", "nightly", "nightlies", "edge", "stable", "lts", "main", "master", "dev", "develop", "development",
     "rolling", "current", "unstable", "testing", "canary", "next", "head", "trunk", "beta", "alpha", "preview",
@@ -53,6 +53,8 @@ def floating_tag(tag: str | None) -> str | None:
     if not tag:
         return None
     parts = re.split(r"[-_.]", tag.lower())
+    if parts[0] == "latest":
+        return "latest"  # `latest-rust-1.92`: the image's own version floats, whatever it is built with
     if any(_VERSION_PART.match(p) for p in parts):
         return None
     return next((p for p in parts if p in FLOATING_TAG_WORDS), None)

@@ -1,6 +1,7 @@
 import posixpath
 import re
 
+from mllint_docker.model.discovery import is_dockerfile_name
 from mllint_docker.model.installs import installs, is_manifest, manifests_for
 from mllint_docker.rules import Issue, rule
 
@@ -93,10 +94,16 @@ def _source_brought(ctx, spec) -> str | None:
         clean = posixpath.normpath(src.strip().lstrip("/")) if src.strip("/. ") else "."
         if len(entries) == 1 and entries[0].path == clean:
             continue  # one named file, such as a config or an entrypoint script
-        source = [e.path for e in entries if not is_manifest(e.path)]
+        # The Dockerfile and ignore files are not source: editing them re-runs the build anyway.
+        source = [e.path for e in entries if not is_manifest(e.path) and not _build_file(e.path)]
         if source:
             return "the whole build context" if whole else f"`{src}` ({len(source)} files besides manifests)"
     return None
+
+
+def _build_file(path: str) -> bool:
+    name = path.rpartition("/")[2]
+    return is_dockerfile_name(name) or name.endswith(".dockerignore")
 
 
 def _context(project, df):

@@ -1,4 +1,6 @@
-from mllint_docker.model.artefacts import context_artefacts, is_data_file, is_large_text_data
+import posixpath
+
+from mllint_docker.model.artefacts import context_artefacts, is_data_file, is_large_text_data, is_model_file
 from mllint_docker.units import format_size
 from mllint_docker.rules import Issue, rule
 
@@ -9,6 +11,7 @@ SHOWN = 4
       summary="A COPY/ADD brings dataset, model or checkpoint files (or any very large file) into the image")
 def check(df, project):
     small, large = project.config.data_file_size, project.config.large_file_size
+    yield from _absent_models(df, project)
     copied = project.copied_files(df)
     if not copied:
         return
@@ -43,3 +46,27 @@ def check(df, project):
                     f"copies {n} data/model {noun} ({format_size(total)}) into the image: {shown}{more}",
                     fix="exclude them in .dockerignore and mount them at run time (a volume or object storage), "
                         "or fetch them when the container starts")
+
+
+def _absent_models(df, project):
+    """`COPY ./model.bin /app/`: a model file named by the COPY that the checkout does not hold (it
+    is downloaded into the context before the build, as READMEs often say): it still ends up in the image."""
+    ctx = None
+    for spec in df.copies:
+        if not spec.from_context:
+            continue
+        named = [s for s in spec.sources if not any(c in s for c in "*?[$") and is_model_file(s)]
+        if not named:
+            continue
+        if ctx is None:
+            ctx = project.context_for(df)
+            if ctx is None:
+                return
+        absent = [s for s in named if not ctx.resolve_source(s)]
+        if absent:
+            shown = ", ".join(f"`{posixpath.normpath(s)}`" for s in absent)
+            yield Issue(spec.instruction.line,
+                        f"copies {shown} into the image: a model file by its name, not in the build context now "
+                        "(it is put there before the build), so every build bakes the weights in",
+                        fix="mount the model at run time (a volume or a model store), or download a pinned revision "
+                            "when the container starts")

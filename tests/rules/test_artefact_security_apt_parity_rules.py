@@ -158,3 +158,8 @@ def test_long_package_lists_end_with_an_ellipsis(tmp_path):
 
 def test_hadolint_dl3064_pragma(tmp_path):
     passes(tmp_path, "secret-in-build", P + "# hadolint ignore=DL3064\nARG HF_TOKEN\n" + U)
+
+
+# apt-lists-not-cleaned: the lists are in the layer of the RUN that downloads them.
+def test_lists_update_alone(tmp_path): catches(tmp_path, "apt-lists-not-cleaned", P + "RUN apt update\nRUN apt install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n" + U, 2)
+def test_lists_install_without_update(tmp_path): passes(tmp_path, "apt-lists-not-cleaned", P + "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\nRUN apt-get install -y --no-install-recommends libopenblas-dev\n" + U)

@@ -29,3 +29,8 @@ def test_stage(tmp_path): passes(tmp_path, RULE, "FROM python:3.11.9-slim AS bas
 def test_message_names_the_floating_word(tmp_path):
     hit = catches(tmp_path, RULE, "FROM ultralytics/ultralytics:latest-cpu\n", line=1)[0]
     assert "floating tag `latest-cpu`" in hit["message"]
+def test_latest_prefix_with_a_toolchain_version(tmp_path): catches(tmp_path, RULE, "FROM lukemathwalker/cargo-chef:latest-rust-1.92-bookworm AS chef\n", line=1)
+def test_copy_from_latest_image(tmp_path): catches(tmp_path, RULE, "FROM python:3.11.9-slim\nCOPY --from=ghcr.io/astral-sh/uv:latest /uv /usr/local/bin/uv\n", line=2)
+def test_copy_from_untagged_image(tmp_path): catches(tmp_path, RULE, "FROM python:3.11.9-slim\nCOPY --from=ghcr.io/astral-sh/uv /uv /bin/\n", line=2)
+def test_copy_from_pinned_image(tmp_path): passes(tmp_path, RULE, "FROM python:3.11.9-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.5.4 /uv /bin/\n")
+def test_copy_from_stage(tmp_path): passes(tmp_path, RULE, "FROM python:3.11.9-slim AS b\nFROM python:3.11.9-slim\nCOPY --from=b /x /x\n")

@@ -45,3 +45,12 @@ def test_source_package_named_like_a_tool_is_not_runs(tmp_path):
                                   "utils/loggers/mlflow/__init__.py": "", "lightning_logs/__init__.py": ""},
                        select="context-bloat")
     assert findings == []
+
+
+def test_no_missing_dockerignore_for_a_context_of_dockerfiles_alone(tmp_path):
+    _, findings = lint(tmp_path, {"Dockerfile": "FROM python:3.11.9-slim\nCOPY . .\nUSER app\n", "gpu.Dockerfile": "FROM scratch\n"},
+                       select="missing-dockerignore")
+    assert findings == []
+def test_root_when_the_local_install_needs_its_project_files(tmp_path): assert _context_of(tmp_path, "FROM python:3.11.9-slim\nWORKDIR /app\nCOPY . /app\nRUN pip install .\n", {"pyproject.toml": "[project]\nname='x'\n"}).startswith(". (repository root")
+def test_root_when_the_requirements_are_there(tmp_path): assert _context_of(tmp_path, "FROM python:3.11.9-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n").startswith(". (repository root")
+def test_dockerfile_dir_when_the_install_files_are_there(tmp_path): assert _context_of(tmp_path, "FROM python:3.11.9-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n", {"docker/requirements.txt": "x==1\n"}).startswith("docker (the Dockerfile's directory")

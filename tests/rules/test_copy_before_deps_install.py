@@ -84,3 +84,4 @@ def test_names_the_install_that_busts_the_cache(tmp_path):
     hit = catches(tmp_path, RULE, FROM + "COPY . .\nRUN pip install --no-cache-dir poetry==2.1.3\nRUN poetry install --no-interaction\n",
                   line=3, files=PROJECT)[0]
     assert "line 5" in hit["message"] and "`poetry install --no-interaction`" in hit["message"]
+def test_context_of_the_dockerfile_alone(tmp_path): passes(tmp_path, RULE, FROM + "COPY . .\nRUN pip install --no-cache-dir fastapi==0.115.5\n", files={})

@@ -50,3 +50,6 @@ def test_long_lists_end_with_an_ellipsis(tmp_path):
     files = {**IGNORE, **{f"data/shard-{i}.parquet": 2_000_000 + i for i in range(6)}}
     hit = catches(tmp_path, DATA, FROM + "COPY data/ data/\n", line=3, files=files)[0]
     assert hit["message"].endswith(", … (2 more)")
+def test_named_model_not_in_the_checkout(tmp_path): catches(tmp_path, DATA, FROM + "COPY ./model.bin /app/model.bin\nCOPY start.sh /app/\n", line=3, files={**IGNORE, "start.sh": "#!/bin/sh\n"})
+def test_named_gguf_not_in_the_checkout(tmp_path): catches(tmp_path, DATA, FROM + "COPY models/llama-3-8b.Q4_K_M.gguf /models/\n", line=3, files=IGNORE)
+def test_named_script_not_in_the_checkout(tmp_path): passes(tmp_path, DATA, FROM + "COPY start.sh /app/\n", files=IGNORE)

@@ -116,3 +116,5 @@ def test_device_chosen_at_run_time(tmp_path): catches(tmp_path, RULE, APP, line=
 def test_gpu_code_not_copied(tmp_path): catches(tmp_path, RULE, FROM + "COPY serve.py /app/\nRUN pip install torch==2.5.1\n", line=3, files={"serve.py": "print()\n", "train_gpu.py": "import torch\ntorch.zeros(1).to('cuda')\n"})
 def test_cpu_torch_base_unpinned(tmp_path): passes(tmp_path, RULE, "FROM pytorch/torchserve:0.12.0-cpu\nRUN pip install torch sentence-transformers==3.3.1\n")
 def test_cpu_torch_base_other_version(tmp_path): catches(tmp_path, RULE, "FROM pytorch/torchserve:0.12.0-cpu\nRUN pip install torch==2.5.1\n", line=2)
+def test_gpu_branch_of_an_availability_check(tmp_path): catches(tmp_path, RULE, APP, line=4, files={"enc.py": "import torch\nif torch.cuda.is_available():\n    device = torch.device('cuda')\n    m = torch.nn.Linear(2, 2).to('cuda')\nelse:\n    device = torch.device('cpu')\n"})
+def test_cuda_call_outside_the_check(tmp_path): passes(tmp_path, RULE, APP, files={"enc.py": "import torch\nif torch.cuda.is_available():\n    print('gpu')\nmodel = torch.nn.Linear(2, 2).cuda()\n"})
