@@ -92,6 +92,18 @@ def run_tally(repo: Path, files: list[Path], contexts: dict[Path, Path]) -> list
     return out
 
 
+def _instruction_starts(repo: Path, files: list[Path]) -> dict[tuple[str, int], int]:
+    from mllint_docker.model.dockerfile import parse_dockerfile
+
+    out = {}
+    for f in files:
+        rel = str(f.relative_to(repo))
+        for inst in parse_dockerfile(f).instructions:
+            for n in range(inst.line, inst.end_line + 1):
+                out[(rel, n)] = inst.line
+    return out
+
+
 def read_judgments(path: Path | None) -> dict[tuple[str, str, str, str], tuple[str, str]]:
     out = {}
     if path is None:
@@ -143,12 +155,15 @@ def main() -> None:
         for (r, file, line, rule), (verdict, _note) in judged.items():
             if r == name and verdict == "MISS":
                 verdicts[rule]["MISS"] += 1
-        ours_at = {(f["file"], f["name"]) for f in ours}
+        # Peers report an instruction's first line, we report the command's own line inside it.
+        start = _instruction_starts(repo, files)
+        ours_at = {(f["file"], f["name"], start.get((f["file"], f["line"]), f["line"])) for f in ours}
         for tool, found in (("hadolint", had), ("tally", tal)):
             for p in found:
                 code = p["rule"].removeprefix("hadolint/")
                 rule = equivalent.get(code) or equivalent.get(p["rule"])
-                if rule and (p["file"], rule) not in ours_at:
+                at = start.get((p["file"], p["line"]), p["line"])
+                if rule and (p["file"], rule, at) not in ours_at:
                     candidates.append((name, tool, p["file"], p["line"], p["rule"], rule, p["message"]))
     print(f"{'total':48} {totals['dockerfiles']:>11} {totals['mllint']:>7} {totals['hadolint']:>9} {totals['tally']:>6}")
     print("\nper rule (judged):  TP  FP  MISS  precision  recall")

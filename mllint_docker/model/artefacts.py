@@ -152,7 +152,11 @@ _PY_DOWNLOAD = re.compile(r"\b(snapshot_download|hf_hub_download|from_pretrained
 
 
 def python_downloads(text: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, call) for each call in Python code that fetches models or datasets from a hub."""
+    """(line, call) for each call in Python code (`python -c`, a heredoc) that fetches models or
+    datasets: read with `ast` as scripts are; code that does not parse is searched by name."""
+    calls = script_downloads(text, strict=True)
+    if calls is not None:
+        return [(first_line + line - 1, call) for line, call in calls]
     out = []
     for n, line in enumerate(text.splitlines()):
         code = line.split("#", 1)[0]
@@ -167,7 +171,8 @@ _CALLS = frozenset({"from_pretrained", "hf_hub_download", "snapshot_download", "
                     "load_state_dict_from_url", "download_url_to_file", "SentenceTransformer", "CrossEncoder",
                     "pipeline", "model_download", "dataset_download", "cached_download", "download_folder"})
 _DOTTED_CALLS = ("torch.hub.load", "hub.load", "gdown.download", "wget.download", "nltk.download", "spacy.cli.download",
-                 "cli.download", "whisper.load_model", "clip.load", "kagglehub.model_download", "hf_hub.download")
+                 "cli.download", "whisper.load_model", "clip.load", "kagglehub.model_download", "hf_hub.download",
+                 "tiktoken.get_encoding", "tiktoken.encoding_for_model")
 MAX_SCRIPT_BYTES = 1024 * 1024
 
 
@@ -183,7 +188,7 @@ def _dotted(node) -> str:
     return ".".join(reversed(parts))
 
 
-def script_downloads(source: str) -> list[tuple[int, str]]:
+def script_downloads(source: str, strict: bool = False) -> list[tuple[int, str]] | None:
     """(line, call) for each call in a Python script that fetches models or data (`from_pretrained`,
     `hf_hub_download`, `torch.hub.load`, `load_dataset`, `urlretrieve`, `gdown.download`, a
     `pretrained=True` model constructor...), read with `ast`; [] when it does not parse."""
@@ -192,7 +197,7 @@ def script_downloads(source: str) -> list[tuple[int, str]]:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
-        return []
+        return None if strict else []
     out = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):

@@ -12,9 +12,11 @@ FIX = ("fetch weights and data when the container starts (into a volume or cache
 @rule("MLD304", "download-at-build", "warning", scope="dockerfile",
       summary="A RUN downloads model weights or datasets into an image layer")
 def check(df, project):
+    final = df.final_stage
+    chain = {s.index for s in final.chain()} if final else set()
     for inst in df.instructions:
-        if inst.keyword != "RUN":
-            continue
+        if inst.keyword != "RUN" or inst.stage not in chain:
+            continue  # a download stage whose result is COPYed deliberately is the pattern the fix names
         for cmd in inst.commands:
             what = download_command(cmd.argv)
             if what:

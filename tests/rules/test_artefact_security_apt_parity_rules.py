@@ -163,3 +163,8 @@ def test_hadolint_dl3064_pragma(tmp_path):
 # apt-lists-not-cleaned: the lists are in the layer of the RUN that downloads them.
 def test_lists_update_alone(tmp_path): catches(tmp_path, "apt-lists-not-cleaned", P + "RUN apt update\nRUN apt install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n" + U, 2)
 def test_lists_install_without_update(tmp_path): passes(tmp_path, "apt-lists-not-cleaned", P + "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\nRUN apt-get install -y --no-install-recommends libopenblas-dev\n" + U)
+def test_python_c_nltk_download(tmp_path): catches(tmp_path, DL, P + "RUN python3 -c \"import nltk; [nltk.download(p, download_dir='/nltk') for p in ('punkt', 'stopwords')]\"\n" + U, 2)
+def test_python_c_urlretrieve(tmp_path): catches(tmp_path, DL, P + "RUN python3 -c \"import urllib.request; urllib.request.urlretrieve('https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken', 'e')\"\n" + U, 2)
+def test_python_c_tiktoken(tmp_path): catches(tmp_path, DL, P + "RUN python3 -c \"import tiktoken; tiktoken.get_encoding('cl100k_base')\"\n" + U, 2)
+def test_python_c_no_download(tmp_path): passes(tmp_path, DL, P + "RUN python3 -c \"import tomllib; print(tomllib.load(open('uv.lock', 'rb')))\"\n" + U)
+def test_download_stage_copied_deliberately(tmp_path): passes(tmp_path, DL, "FROM python:3.11.9-slim AS downloads\nRUN python3 -c \"import nltk; nltk.download('punkt', download_dir='/nltk')\"\n" + P + "COPY --from=downloads /nltk /nltk\n" + U)
