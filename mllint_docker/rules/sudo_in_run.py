@@ -21,9 +21,11 @@ def check(df, project):
     for inst in df.instructions:
         if inst.keyword != "RUN":
             continue
+        lines = set()
         for cmd in inst.commands:
-            if cmd.name != "sudo":
-                continue
+            if cmd.name != "sudo" or cmd.line in lines:
+                continue  # `sudo apt-get update && sudo apt-get install`: one finding for the line
+            lines.add(cmd.line)
             user = _user_at(df, inst)
             if user is None or user.split(":")[0] in ("root", "0"):
                 fix = ("drop `sudo`: no USER is set before this step, so it already runs as root" if user is None

@@ -168,3 +168,6 @@ def test_python_c_urlretrieve(tmp_path): catches(tmp_path, DL, P + "RUN python3 
 def test_python_c_tiktoken(tmp_path): catches(tmp_path, DL, P + "RUN python3 -c \"import tiktoken; tiktoken.get_encoding('cl100k_base')\"\n" + U, 2)
 def test_python_c_no_download(tmp_path): passes(tmp_path, DL, P + "RUN python3 -c \"import tomllib; print(tomllib.load(open('uv.lock', 'rb')))\"\n" + U)
 def test_download_stage_copied_deliberately(tmp_path): passes(tmp_path, DL, "FROM python:3.11.9-slim AS downloads\nRUN python3 -c \"import nltk; nltk.download('punkt', download_dir='/nltk')\"\n" + P + "COPY --from=downloads /nltk /nltk\n" + U)
+def test_sudo_twice_on_a_line_is_one_finding(tmp_path):
+    hits = catches(tmp_path, "sudo-in-run", P + "RUN useradd app\nUSER app\nRUN sudo apt-get update && sudo apt-get install -y libopencv-dev\n", 4)
+    assert len(hits) == 1
