@@ -16,7 +16,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"mllint: error: {message}", err=True)
+    from mllint_docker.inert import terminal
+
+    click.echo("\n".join(terminal(line) for line in f"mllint: error: {message}".split("\n")), err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -26,7 +28,31 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """An unexpected exception is one line asking for a report, and exit 2 (never a traceback, never
+    exit 1, which CI would read as findings)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except BrokenPipeError:  # `mllint check . | head`: the reader went away
+            try:
+                sys.stdout = open(os.devnull, "w")
+            except OSError:
+                pass
+            sys.exit(EXIT_USAGE)
+        except Exception as err:
+            from mllint_docker.inert import terminal
+
+            detail = terminal(str(err))[:300]
+            click.echo(f"mllint: internal error, please report: {type(err).__name__}" + (f": {detail}" if detail else ""),
+                       err=True)
+            sys.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mllint-docker")
 def main() -> None:
     """A linter for the container setup of machine-learning projects."""
@@ -34,7 +60,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle", "html"]),
               default=None,
               help="Output format (default: text; github under GitHub Actions).")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
@@ -66,6 +92,7 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
     from mllint_docker.engine.config import ConfigError, find_config, load_config
     from mllint_docker.engine.lint import Engine, select_rules
+    from mllint_docker.inert import terminal
     from mllint_docker.model.project import load_project
 
     paths = list(paths) or [Path(".")]
@@ -88,7 +115,7 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     project = load_project(paths, config)
     if verbose:
         for note in project.notes:
-            click.echo(f"mllint: {note}", err=True)
+            click.echo(f"mllint: {terminal(note)}", err=True)
     engine = Engine(project, selection, config)
     findings = engine.run()
     images = []
@@ -111,6 +138,21 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
             _fail(str(err))
         if verbose:
             click.echo(f"mllint: {dropped} findings are in the baseline", err=True)
+    from mllint_docker.reporters import get
+
+    _write_outputs(outputs, findings, files_checked, quiet, images)
+    if statistics:
+        _print_statistics(findings)
+    else:
+        if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
+            fmt = "github"
+        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
+    threshold = severity_rank(fail_on)
+    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
+
+
+def _write_outputs(outputs, findings, files_checked: int, quiet: bool, images) -> None:
+    """`--output FORMAT:FILE`: each report written to its file."""
     from mllint_docker.reporters import FORMATS, get
 
     for spec in outputs:
@@ -122,14 +164,6 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
                 get(kind)(findings, files_checked, fh, quiet=quiet, images=images)
         except OSError as err:
             _fail(f"--output {dest}: {err.strerror or err}")
-    if statistics:
-        _print_statistics(findings)
-    else:
-        if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
-            fmt = "github"
-        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
-    threshold = severity_rank(fail_on)
-    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
 
 
 def _print_statistics(findings) -> None:
@@ -202,13 +236,15 @@ def _build_images(project, engine, build_files, target, build_args, builder, net
 @click.option("-f", "--file", "dockerfile", type=click.Path(path_type=Path), default=None,
               help="The Dockerfile the image was built from: layers are tied to its lines.")
 @click.option("--target", default=None, help="The stage of that Dockerfile the image is.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
+              help="Also write a report to a file, e.g. html:image.html; repeatable.")
 @click.option("--select", multiple=True, help="Rules to run, replacing the defaults.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None)
 @click.option("-q", "--quiet", is_flag=True)
-def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, quiet) -> None:
+def image(image, dockerfile, target, fmt, outputs, select, ignore, fail_on, config_path, quiet) -> None:
     """Analyse an image that is already built (a name or id) or a `docker save` / OCI tarball:
     layer sizes, wasted space as dive counts it, caches and data left in layers."""
     from mllint_docker.engine.config import ConfigError, find_config, load_config
@@ -237,6 +273,7 @@ def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, 
         _fail(str(err))
     engine = Engine(Project(root=Path.cwd(), config=config), selection, config)
     findings = engine.run_image(t)
+    _write_outputs(outputs, findings, 1, quiet, [t])
     get(fmt)(findings, 1, sys.stdout, quiet=quiet, images=[t])
     threshold = severity_rank(fail_on or config.fail_on)
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
@@ -305,6 +342,10 @@ def context(path, dockerfile, fmt) -> None:
     if dockerfile is not None and not dockerfile.is_file():
         _fail(f"{dockerfile}: no such file")
     listing = context_listing(path, dockerfile)
+    from mllint_docker.inert import terminal
+
+    for note in listing.get("notes", []):
+        click.echo(f"mllint: {terminal(note)}", err=True)
     if fmt == "json":
         import json
 

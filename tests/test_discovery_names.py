@@ -60,6 +60,6 @@ def test_verbose_lists_what_was_considered_and_skipped(tmp_path: Path):
     assert code == 1
     assert "considered Dockerfile-cpu (dockerfile)" in err
     assert "skipped Dockerfile.md: named like a Dockerfile" in err
-    assert "skipped ignored/Dockerfile: .gitignore excludes it" in err
+    assert "skipped ignored/: .gitignore excludes it" in err
     assert "skipped env/: a virtualenv" in err
     assert "skipped vendor/: matches `exclude`" in err
