@@ -104,3 +104,21 @@ def ships_cpu_torch(ref: "ImageRef") -> bool:
     is installed already, the CPU build."""
     name, tag = ref.repository.lower(), (ref.tag or "").lower()
     return "torch" in name and ("cpu" in tag or "cpu" in name)
+
+
+# Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest].
+_REFERENCE_RX = None
+
+
+def valid_reference(ref: str) -> bool:
+    """Whether Docker would accept `ref` as an image reference (lower-case repository, tag and
+    digest syntax); `scratch` counts."""
+    import re
+
+    global _REFERENCE_RX
+    if _REFERENCE_RX is None:
+        component = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+        domain = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+        _REFERENCE_RX = re.compile(rf"^(?:{domain}/)?{component}(?:/{component})*(?::[\w][\w.-]{{0,127}})?"
+                                   r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
+    return bool(ref) and bool(_REFERENCE_RX.match(ref))

@@ -5,6 +5,7 @@ from mllint_docker.model.artefacts import BLOAT_DIRS, BLOAT_PATHS, RUN_DIRS
 from mllint_docker.units import format_size
 from mllint_docker.finding import display_path
 from mllint_docker.rules import Issue, rule
+from mllint_docker.rules._dockerignore import dockerignore_fix
 
 
 def _bloat_kind(path: str, packages: frozenset[str]) -> tuple[str, str] | None:
@@ -47,7 +48,8 @@ def check(df, project):
         pattern = directory if "/" in directory or same_name else "**/" + directory
         yield Issue(None, f"the build context `{where}` sends {directory}/ ({what}: {count} file{'s' if count != 1 else ''}, "
                           f"{format_size(size)}) that nothing excludes",
-                    fix=f"add `{pattern}` to the context's .dockerignore")
+                    fix=f"add `{pattern}` to the context's .dockerignore",
+                    edit=dockerignore_fix(df, project))
     if ctx.total_size > project.config.context_size:
         yield Issue(None, f"the build context `{where}` is {format_size(ctx.total_size)} "
                           f"(over {format_size(project.config.context_size)}): every build sends and hashes it",

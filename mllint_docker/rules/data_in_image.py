@@ -3,6 +3,7 @@ import posixpath
 from mllint_docker.model.artefacts import context_artefacts, is_data_file, is_large_text_data, is_model_file
 from mllint_docker.units import format_size
 from mllint_docker.rules import Issue, rule
+from mllint_docker.rules._dockerignore import dockerignore_fix
 
 SHOWN = 4
 
@@ -45,7 +46,8 @@ def check(df, project):
         yield Issue(spec.instruction.line,
                     f"copies {n} data/model {noun} ({format_size(total)}) into the image: {shown}{more}",
                     fix="exclude them in .dockerignore and mount them at run time (a volume or object storage), "
-                        "or fetch them when the container starts")
+                        "or fetch them when the container starts",
+                    edit=_unless_named(dockerignore_fix(df, project), spec))
 
 
 def _absent_models(df, project):
@@ -70,3 +72,9 @@ def _absent_models(df, project):
                         "(it is put there before the build), so every build bakes the weights in",
                         fix="mount the model at run time (a volume or a model store), or download a pinned revision "
                             "when the container starts")
+
+
+def _unless_named(fix, spec):
+    """A COPY that names its data (`COPY model.pt /srv/`) wants it: .dockerignore is no repair for it."""
+    whole = any(s.strip() in (".", "./", "/", "*", "./*") for s in spec.sources)
+    return fix if whole else None

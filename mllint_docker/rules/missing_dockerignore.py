@@ -1,6 +1,7 @@
 from mllint_docker.finding import display_path
 from mllint_docker.model.discovery import is_dockerfile_name
 from mllint_docker.rules import Issue, rule
+from mllint_docker.rules._dockerignore import dockerignore_fix
 
 
 @rule("MLD301", "missing-dockerignore", "warning", scope="dockerfile",
@@ -16,4 +17,5 @@ def check(df, project):
         return  # a context of Dockerfiles alone: nothing to leak (yet)
     yield Issue(None, f"build context `{display_path(root)}` has no .dockerignore: COPY can bring in .git, "
                       "virtualenvs, datasets and secrets",
-                fix=f"add {display_path(root / '.dockerignore')} listing at least .git, .venv, __pycache__, data and model files")
+                fix=f"add {display_path(root / '.dockerignore')} listing at least .git, .venv, __pycache__, data and model files",
+                edit=dockerignore_fix(df, project))

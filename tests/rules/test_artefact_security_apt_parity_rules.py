@@ -97,7 +97,9 @@ def test_script_message_names_the_call(tmp_path):
 
 # Messages that fit the file: its own command, its own USER, its own CMD.
 def _hit(tmp_path, rule, dockerfile, line, files=None):
-    return catches(tmp_path, rule, dockerfile, line, files)[0]
+    """The finding, with `fix` as the hint in words (JSON puts it under `hint` when an edit exists)."""
+    hit = catches(tmp_path, rule, dockerfile, line, files)[0]
+    return {**hit, "fix": hit.get("hint", hit["fix"])}
 
 
 def test_apt_recommends_names_apt(tmp_path):
@@ -161,7 +163,10 @@ def test_hadolint_dl3064_pragma(tmp_path):
 
 
 # apt-lists-not-cleaned: the lists are in the layer of the RUN that downloads them.
-def test_lists_update_alone(tmp_path): catches(tmp_path, "apt-lists-not-cleaned", P + "RUN apt update\nRUN apt install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n" + U, 2)
+def test_lists_from_an_earlier_update(tmp_path):
+    hit = catches(tmp_path, "apt-lists-not-cleaned", P + "RUN apt update\nRUN apt install -y tzdata\nRUN apt install -y git\n" + U, 3)
+    assert len(hit) == 1 and "`apt update` on line 2" in hit[0]["message"]
+def test_lists_update_then_cleaned_install(tmp_path): passes(tmp_path, "apt-lists-not-cleaned", P + "RUN apt update\nRUN apt install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n" + U)
 def test_lists_install_without_update(tmp_path): passes(tmp_path, "apt-lists-not-cleaned", P + "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\nRUN apt-get install -y --no-install-recommends libopenblas-dev\n" + U)
 def test_python_c_nltk_download(tmp_path): catches(tmp_path, DL, P + "RUN python3 -c \"import nltk; [nltk.download(p, download_dir='/nltk') for p in ('punkt', 'stopwords')]\"\n" + U, 2)
 def test_python_c_urlretrieve(tmp_path): catches(tmp_path, DL, P + "RUN python3 -c \"import urllib.request; urllib.request.urlretrieve('https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken', 'e')\"\n" + U, 2)
