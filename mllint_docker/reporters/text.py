@@ -54,7 +54,9 @@ def render_plain(findings, files_checked: int, out, quiet: bool = False, unsafe_
                 if src.strip():
                     lines.append("           │ " + terminal(src.strip()[:160]))
             if f.fix:
-                lines.append(f"           └ fix: {terminal(f.fix)}")
+                first, *rest = f.fix.split("\n")
+                lines.append(f"           └ fix: {terminal(first)}")
+                lines.extend("                  " + terminal(line) for line in rest)
         if not quiet:
             lines.append("")
     if not quiet:
@@ -122,7 +124,12 @@ def render_rich(findings, files_checked: int, out, quiet: bool = False, images=N
                     # A Text object, not markup: a trailing `\` would otherwise print doubled.
                     console.print(Text.assemble(("           │ ", "dim"), terminal(src.strip()[:160])))
             if f.fix:
-                console.print(f"           [dim]└ fix:[/] {escape(terminal(f.fix))}")
+                # A hint of several lines (a Dockerfile snippet) stays under the finding, indented;
+                # each line is made inert on its own.
+                first, *rest = f.fix.split("\n")
+                console.print(f"           [dim]└ fix:[/] {escape(terminal(first))}")
+                for line in rest:
+                    console.print(Text.assemble("                  ", terminal(line)))
         if not quiet:
             console.print()
     if quiet:
