@@ -41,19 +41,23 @@ def main() -> None:
               help="Also write a report to a file, e.g. sarif:mllint.sarif; repeatable.")
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
 @click.option("--write-baseline", type=click.Path(path_type=Path), default=None,
-              help="Record today's findings in FILE and exit 0.")
+              help="Record today's findings in FILE (pruning stale entries) and exit 0.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
               help="Report only findings that are not in this baseline FILE.")
-@click.option("--select", multiple=True, help="Rules to run (codes, names or prefixes), replacing the defaults.")
+@click.option("--select", multiple=True, help="Rules to run (codes, names, prefixes or hadolint codes), replacing the defaults.")
 @click.option("--extend-select", multiple=True, help="Rules to run in addition to the selected ones.")
-@click.option("--ignore", multiple=True, help="Rules not to run.")
+@click.option("--ignore", multiple=True, help="Rules not to run (codes, names, prefixes or hadolint codes).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding has this severity or higher (default: warning).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means a usage error).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-              help="Config file (default: nearest .mllint-docker.toml or pyproject.toml).")
-@click.option("--isolated", is_flag=True, help="Ignore every config file.")
-@click.option("-q", "--quiet", is_flag=True, help="Only findings, one line each.")
-@click.option("-v", "--verbose", is_flag=True, help="Say which files and build contexts were used.")
+              help="Config file for every file (default: the closest .mllint-docker.toml or pyproject.toml above each file).")
+@click.option("--isolated", is_flag=True, help="Ignore every config file (and .hadolint.yaml).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path), default=None,
+              help="With `-` as the path: the file the text on stdin stands for (its name decides kind, config and context).")
+@click.option("--no-color", is_flag=True, help="No colours or styles (also when NO_COLOR is set).")
+@click.option("-q", "--quiet", is_flag=True, help="Only findings, one line each: path:line:col: severity CODE message.")
+@click.option("-v", "--verbose", is_flag=True, help="Say which files, configs and build contexts were used.")
 @click.option("--build", is_flag=True, help="Also build each Dockerfile with Docker and analyse the image (runs the build!).")
 @click.option("-f", "--file", "build_files", multiple=True, type=click.Path(path_type=Path),
               help="With --build: the Dockerfile(s) to build (default: every one found).")
@@ -61,82 +65,176 @@ def main() -> None:
 @click.option("--build-arg", "build_args", multiple=True, help="With --build: KEY=VALUE, as for docker build.")
 @click.option("--builder", default=None, help="With --build: the buildx builder to use (remote BuildKit works).")
 @click.option("--network", default=None, help="With --build: the network for RUN steps (e.g. `none`), as for docker build.")
-def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
-          build, build_files, target, build_args, builder, network) -> None:
-    """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
-    from mllint_docker.engine.config import ConfigError, find_config, load_config
-    from mllint_docker.engine.lint import Engine, select_rules
-    from mllint_docker.model.project import load_project
+def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on, exit_zero,
+          config_path, isolated, stdin_filename, no_color, quiet, verbose, build, build_files, target, build_args, builder,
+          network) -> None:
+    """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .).
+    `-` reads one file from stdin (name it with --stdin-filename)."""
+    from mllint_docker.model.buffers import buffers
 
     paths = list(paths) or [Path(".")]
-    for p in paths:
-        if not p.exists():
-            _fail(f"{p}: no such file or directory")
-        if not os.access(p, os.R_OK):
-            _fail(f"{p}: permission denied")
+    stdin = None
+    if any(str(p) == "-" for p in paths):
+        if len(paths) > 1:
+            _fail("`-` (stdin) cannot be combined with other paths")
+        stdin_filename = stdin_filename or Path("Dockerfile")
+        stdin = click.get_text_stream("stdin").read()
+        paths = [stdin_filename]
+        _prime_linecache(stdin_filename, stdin)
+    elif stdin_filename is not None:
+        _fail("--stdin-filename needs `-` as the path (the text comes from stdin)")
+    else:
+        for p in paths:
+            if not p.exists():
+                _fail(f"{p}: no such file or directory")
+            if not os.access(p, os.R_OK):
+                _fail(f"{p}: permission denied")
+    if config_path is not None and not config_path.is_file():
+        _fail(f"{config_path}: config file not found")
+    color = not (no_color or os.environ.get("NO_COLOR"))
+    with buffers({paths[0]: stdin} if stdin is not None else {}):
+        _check(paths, stdin is not None, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select,
+               ignore, fail_on, exit_zero, config_path, isolated, color, quiet, verbose, build, build_files, target,
+               build_args, builder, network)
+
+
+def _prime_linecache(path: Path, text: str) -> None:
+    """Reports show source lines through linecache: the stdin text stands for the file."""
+    import linecache
+
+    linecache.cache[str(path)] = (len(text), None, text.splitlines(True), str(path))
+
+
+def _project_root(first: Path, config) -> Path:
+    """The root baselines and fingerprints are keyed to: the repository's, else the config's directory,
+    else the named directory."""
+    from mllint_docker.model.discovery import git_root
+
+    first = Path(os.path.abspath(first))
+    here = first if first.is_dir() else first.parent
+    root = git_root(here)
+    if root is not None:
+        return root
+    if config.path is not None:
+        return Path(os.path.abspath(config.path.parent))
+    return here
+
+
+def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on,
+           exit_zero, config_path, isolated, color, quiet, verbose, build, build_files, target, build_args, builder, network):
+    from mllint_docker.engine.config import Config, ConfigError, ConfigResolver, load_config
+    from mllint_docker.engine.lint import Engine, Selector
+    from mllint_docker.model.project import load_project
+
     try:
-        if config_path is not None and not config_path.is_file():
-            _fail(f"{config_path}: config file not found")
-        # One directory: its config. Named files (pre-commit passes many): the config of the working
-        # directory, so a nested project's config cannot take over the whole run.
-        start = paths[0] if len(paths) == 1 and paths[0].is_dir() else Path.cwd()
-        config = load_config(None if isolated else config_path or find_config(start))
-        selection = select_rules(config, _split(select), _split(ignore), _split(extend_select))
+        fixed = Config() if isolated else (load_config(config_path) if config_path is not None else None)
+        resolver = ConfigResolver(fixed)
+        config = resolver.for_path(paths[0])  # the run's own settings (fail-on) come from the first path's config
+        selector = Selector(config, _split(select), _split(ignore), _split(extend_select))
+        selector.default()  # a bad flag is reported before any file is read
+        project = load_project(paths, config)
+        engine = Engine(project, selector, config)
+        findings = engine.run()
     except ConfigError as err:
         _fail(str(err))
-    fail_on = fail_on or config.fail_on
-    project = load_project(paths, config)
     if verbose:
+        for c in resolver.configs():
+            if c.path is not None:
+                click.echo(f"mllint: config {c.path}", err=True)
         for note in project.notes:
             click.echo(f"mllint: {note}", err=True)
-    engine = Engine(project, selection, config)
-    findings = engine.run()
+    _warn_image_rules(build, select, extend_select, config)
+    fail_on = fail_on or config.fail_on
     images = []
     if build:
         images = _build_images(project, engine, build_files, target, build_args, builder, network, quiet)
-        findings = engine.findings
-    files_checked = len(project.dockerfiles) + len(project.requirements) + len(project.compose_files)
+    findings = engine.report_unused_pragmas()
+    linted = [df.path for df in project.dockerfiles] + [rf.path for rf in project.requirements.values()] + \
+        [cf.path for cf in project.compose_files]
+    suppressed = engine.suppressed
+    if from_stdin:  # only the buffer's findings: files around it gave context, not findings
+        wanted = paths[0].resolve()
+        findings = [f for f in findings if f.file.resolve() == wanted]
+        suppressed = [s for s in suppressed if s.finding.file.resolve() == wanted]
+        linted = [paths[0]]
+    files_checked = len(linted)
+    if files_checked == 0 and not quiet:
+        click.echo(f"mllint: warning: no files to lint under {', '.join(str(p) for p in paths)} "
+                   "(Dockerfiles, requirements, compose or .dockerignore files)", err=True)
+    root = _project_root(paths[0], config)
+    from mllint_docker.fingerprint import stamp
+
+    stamp(findings + [s.finding for s in suppressed], root)
     if write_baseline is not None:
         from mllint_docker.engine.baseline import write_baseline as write
 
-        write(write_baseline, findings)
-        click.echo(f"mllint: wrote {len(findings)} findings to the baseline {write_baseline}", err=True)
+        pruned = write(write_baseline, findings, root)
+        note = f" ({pruned} stale entries pruned)" if pruned else ""
+        click.echo(f"mllint: wrote {len(findings)} findings to the baseline {write_baseline}{note}", err=True)
         sys.exit(EXIT_OK)
+    baselined = []
     if baseline_path is not None:
         from mllint_docker.engine.baseline import BaselineError, filter_baselined
 
         try:
-            findings, dropped = filter_baselined(baseline_path, findings)
+            result = filter_baselined(baseline_path, findings, root)
         except BaselineError as err:
             _fail(str(err))
+        findings, baselined = result.kept, result.baselined
         if verbose:
-            click.echo(f"mllint: {dropped} findings are in the baseline", err=True)
+            click.echo(f"mllint: {len(baselined)} findings are in the baseline", err=True)
+        if result.stale and not quiet:
+            click.echo(f"mllint: warning: {len(result.stale)} baseline entries match no finding any more "
+                       f"(fixed or gone); `--write-baseline {baseline_path}` prunes them", err=True)
     from mllint_docker.reporters import FORMATS, get
 
+    extra = dict(quiet=quiet, images=images, suppressed=suppressed, baselined=baselined, root=root, files=linted,
+                 color=color)
     for spec in outputs:
         kind, sep, dest = spec.partition(":")
         if not sep or kind not in FORMATS or not dest:
             _fail(f"--output {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}")
         try:
             with open(dest, "w", encoding="utf-8") as fh:
-                get(kind)(findings, files_checked, fh, quiet=quiet, images=images)
+                get(kind)(findings, files_checked, fh, **{**extra, "color": False})
         except OSError as err:
             _fail(f"--output {dest}: {err.strerror or err}")
     if statistics:
-        _print_statistics(findings)
+        _print_statistics(findings, fmt)
     else:
         if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
             fmt = "github"
-        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
+        get(fmt or "text")(findings, files_checked, sys.stdout, **extra)
     threshold = severity_rank(fail_on)
-    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
+    failed = any(severity_rank(f.severity) >= threshold for f in findings)
+    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
-def _print_statistics(findings) -> None:
+def _warn_image_rules(build: bool, select, extend_select, config) -> None:
+    """Image rules named on purpose (not through ALL) do nothing without --build: say so."""
+    if build:
+        return
+    from mllint_docker.rules import by_selector
+
+    named = [s for s in (_split(select) or []) + (_split(extend_select) or []) + (config.select or [])
+             + config.extend_select if s.strip().upper() != "ALL"]
+    image = sorted({r.code for s in named for r in by_selector(s) if r.scope == "image"})
+    if image:
+        click.echo(f"mllint: warning: {', '.join(image)} are image rules: they run only with --build "
+                   "(or on a built image with `mllint image`)", err=True)
+
+
+def _print_statistics(findings, fmt=None) -> None:
     from collections import Counter
 
     counts = Counter((f.code, f.name, f.severity) for f in findings)
-    for (code, name, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([{"code": c, "name": n, "severity": s, "count": k} for (c, n, s), k in rows], indent=2))
+        return
+    for (code, name, severity), n in rows:
         click.echo(f"{n:5d}  {code}  {name}  ({severity})")
     click.echo(f"{sum(counts.values()):5d}  total")
 

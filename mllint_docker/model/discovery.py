@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import subprocess
 from pathlib import Path
 from typing import Protocol
+
+from mllint_docker.model.buffers import has_buffer
 
 
 class Settings(Protocol):
@@ -18,6 +19,12 @@ class Settings(Protocol):
     exclude: list[str]
     contexts: dict[str, str]
     build_args: dict[str, str]
+
+    def excluded(self, path: Path, named: bool = False) -> bool:
+        """Whether `exclude` (of the config that applies there) leaves `path` out."""
+
+    def for_path(self, path: Path) -> "Settings":
+        """The settings that apply to `path` (the closest config above it)."""
 
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
@@ -87,20 +94,15 @@ def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:
     return {Path(p).resolve() for p in out.stdout.decode(errors="replace").split("\0") if p}
 
 
-def _excluded(rel: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
-
-
 def discover(paths: list[Path], config: Settings) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
     """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded."""
     found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": []}
     errors: list[tuple[Path, str]] = []
     walked: dict[str, list[Path]] = {k: [] for k in found}
-    cwd = config.path.parent if config.path else Path.cwd()  # `exclude` globs are relative to the config
     for p in paths:
-        if p.is_file():
+        if p.is_file() or has_buffer(p):
             # `exclude` applies to named files too, so a pre-commit run over every file honours it.
-            if config.exclude and _excluded(os.path.relpath(p.resolve(), cwd.resolve()).replace(os.sep, "/"), config.exclude):
+            if config.excluded(p, named=True):
                 continue
             kind = file_kind(p) or "dockerfile"  # an explicitly named file of no known name: a Dockerfile
             found[kind].append(p)
@@ -122,8 +124,7 @@ def discover(paths: list[Path], config: Settings) -> tuple[dict[str, list[Path]]
                     is_dir = e.is_dir(follow_symlinks=False)
                 except OSError:
                     continue
-                rel = os.path.relpath(e.path, cwd).replace(os.sep, "/")
-                if config.exclude and _excluded(rel, config.exclude):
+                if config.excluded(Path(e.path)):
                     continue
                 if is_dir:
                     if e.name in SKIP_DIRS or _is_venv(e.path):

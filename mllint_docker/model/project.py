@@ -9,6 +9,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mllint_docker.model.buffers import has_buffer
 from mllint_docker.model.compose import ComposeFile, parse_compose
 from mllint_docker.model.discovery import Settings, discover, git_root, is_dockerfile_name
 from mllint_docker.model.dockerfile import (
@@ -247,7 +248,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
             f = di.with_name(di.name[: -len(".dockerignore")])
             if f.is_file():
                 dockerfile_paths.setdefault(f.resolve(), f)
-    named = {p.resolve() for p in paths if p.is_file()}
+    named = {p.resolve() for p in paths if p.is_file() or has_buffer(p)}
     explicit_reqs = [p for p in found["requirements"] if p.resolve() in named]  # named and not excluded
     for req in explicit_reqs:
         # A changed requirements file (pre-commit passes only changed files) re-lints the Dockerfiles
@@ -260,10 +261,11 @@ def load_project(paths: list[Path], config: Settings) -> Project:
             if dockerfile.is_file():
                 dockerfile_paths.setdefault(dockerfile, dockerfile)
     for resolved, shown in sorted(dockerfile_paths.items(), key=lambda kv: str(kv[1])):
-        df = parse_dockerfile(shown, build_args=config.build_args)
+        settings = config.for_path(shown)  # the config closest to this Dockerfile
+        df = parse_dockerfile(shown, build_args=settings.build_args)
         project.dockerfiles.append(df)
         if resolved not in project.contexts:
-            project.contexts[resolved] = _choose_context(df, config, root)
+            project.contexts[resolved] = _choose_context(df, settings, root)
         choice = project.contexts[resolved]
         project.notes.append(f"{_rel(shown)}: build context {_rel(choice.root)} ({choice.reason})")
     for r in found["requirements"]:

@@ -107,7 +107,7 @@ def parse_requirements(path: Path) -> RequirementsFile:
     from pip_requirements_parser import RequirementsFile as PipFile  # 80 ms to import: only when needed
 
     try:
-        items = list(PipFile.parse(str(path), include_nested=False))
+        items = _parse_pip(PipFile, path)
     except Exception as err:  # pip's code raises many types on odd input; report, never crash
         rf.errors.append((_line_of(err), f"cannot parse requirements: {err}"))
         return rf
@@ -129,6 +129,21 @@ def parse_requirements(path: Path) -> RequirementsFile:
             msg = re.sub(r":\s*:\s*", ": ", msg)
             rf.errors.append((item.requirement_line.line_number, msg.lstrip("# ")))
     return rf
+
+
+def _parse_pip(PipFile, path: Path) -> list:
+    """pip's parser reads the file itself: an unsaved buffer goes through a temporary copy."""
+    from mllint_docker.model.buffers import buffer_text
+
+    text = buffer_text(path)
+    if text is None:
+        return list(PipFile.parse(str(path), include_nested=False))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        copy.write_text(text, encoding="utf-8")
+        return list(PipFile.parse(str(copy), include_nested=False))
 
 
 def _requirement(item, editable: bool) -> Requirement:
