@@ -20,6 +20,15 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def _console(**kwargs):
+    """A rich console that honours NO_COLOR fully: no colour, and no bold or dim either."""
+    from rich.console import Console
+
+    if os.environ.get("NO_COLOR"):
+        kwargs["color_system"] = None
+    return Console(**kwargs)
+
+
 def _split(values: tuple[str, ...]) -> list[str] | None:
     if not values:
         return None
@@ -102,7 +111,8 @@ def _prime_linecache(path: Path, text: str) -> None:
     """Reports show source lines through linecache: the stdin text stands for the file."""
     import linecache
 
-    linecache.cache[str(path)] = (len(text), None, text.splitlines(True), str(path))
+    for name in {str(path), os.path.abspath(path), str(path.resolve())}:
+        linecache.cache[name] = (len(text), None, text.splitlines(True), name)
 
 
 def _project_root(first: Path, config) -> Path:
@@ -253,10 +263,9 @@ def _progress(quiet: bool):
     """Build output on stderr through rich: dimmed on a terminal, plain text otherwise."""
     if quiet:
         return None
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(stderr=True, highlight=False)
+    console = _console(stderr=True, highlight=False)
     return lambda line: console.print(Text("  " + line.rstrip(), style="dim"))
 
 
@@ -341,9 +350,10 @@ def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, 
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "tsv", "json"]), default="text",
+              help="text: a table on a terminal, tab-separated lines in a pipe; tsv: always tab-separated.")
 def list_rules(fmt) -> None:
-    """List every rule: code, name, default severity, whether it is on by default."""
+    """List every rule: code, name, default severity, on by default, summary, hadolint equivalents."""
     from mllint_docker.rules import all_rules
 
     rules = [r for r in all_rules()]
@@ -354,35 +364,48 @@ def list_rules(fmt) -> None:
                                 "group": r.group, "summary": r.summary, "hadolint": list(r.hadolint)} for r in rules],
                               indent=2))
         return
-    from rich.console import Console
+    rows = [(r.code, r.name, r.severity, "on" if r.default else "off", r.summary,
+             ",".join(r.hadolint)) for r in rules]
+    if fmt == "tsv" or not sys.stdout.isatty():
+        # In a pipe: one rule a line, tab-separated, never cut (`mllint rules | grep`, `cut -f2`).
+        for row in rows:
+            click.echo("\t".join(" ".join(cell.split()) for cell in row))
+        return
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for col in ("code", "name", "severity", "default", "summary"):
-        table.add_column(col)
-    for r in rules:
-        table.add_row(r.code, r.name, r.severity, "on" if r.default else "off", r.summary)
-    Console(soft_wrap=False).print(table)
+    for col in ("code", "name", "severity", "default", "summary", "hadolint"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    _console().print(table)
 
 
 @main.command()
 @click.argument("rule")
 def explain(rule) -> None:
-    """Show a rule's documentation (by name or code)."""
+    """Show a rule's documentation (by name, code, or the hadolint code it stands for)."""
     from mllint_docker.docs import rule_doc
-    from mllint_docker.rules import by_name
+    from mllint_docker.rules import by_hadolint, by_name, is_hadolint_code, suggest
 
     r = by_name(rule)
-    if r is None:
-        _fail(f"unknown rule {rule!r} (see `mllint rules`)")
-    text = rule_doc(r.name)
-    if text is None:
-        _fail(f"no documentation found for {r.name}")
+    found = [r] if r is not None else (by_hadolint(rule) if is_hadolint_code(rule) else [])
+    if not found:
+        if is_hadolint_code(rule):
+            _fail(f"hadolint rule {rule.upper()} has no mllint-docker equivalent (see `mllint rules`)")
+        close = suggest(rule)
+        _fail(f"unknown rule {rule!r}" + (f"; did you mean {close!r}?" if close else " (see `mllint rules`)"))
+    texts = []
+    for r in found:
+        text = rule_doc(r.name)
+        if text is None:
+            _fail(f"no documentation found for {r.name}")
+        texts.append(text)
+    text = "\n".join(texts)
     if sys.stdout.isatty():
-        from rich.console import Console
         from rich.markdown import Markdown
 
-        Console().print(Markdown(text))
+        _console().print(Markdown(text))
     else:
         click.echo(text)
 

@@ -10,7 +10,10 @@ def render_context_text(listing: dict, out) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(file=out, highlight=False)
+    import os
+
+    # NO_COLOR drops bold and dim too, not only colours.
+    console = Console(file=out, highlight=False, **({"color_system": None} if os.environ.get("NO_COLOR") else {}))
     for c in listing["contexts"]:
         title = f"context {c['context']}" + (f" for {c['dockerfile']}" if c["dockerfile"] else "")
         console.print(f"[bold]{escape(title)}[/]  (ignore file: {escape(c['ignore_file'] or 'none')})")

@@ -10,12 +10,19 @@ from mllint_docker.finding import display_path
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render(findings, files_checked: int, out, quiet: bool = False, images=None, **_) -> None:
+def render(findings, files_checked: int, out, quiet: bool = False, images=None, color: bool = True, **_) -> None:
+    if quiet:
+        # One line per finding, for editors' problem matchers: a file-level finding is on line 1, column 1.
+        for f in findings:
+            message = " ".join(f.message.splitlines())
+            out.write(f"{display_path(f.file)}:{f.line or 1}:{f.column or 1}: {f.severity} {f.code} {message}\n")
+        return
     from rich.console import Console
     from rich.markup import escape
     from rich.text import Text
 
-    console = Console(file=out, highlight=False, soft_wrap=True)
+    # Without colour (--no-color, NO_COLOR) there is no bold or dim either: no escape codes at all.
+    console = Console(file=out, highlight=False, soft_wrap=True, **({} if color else {"color_system": None}))
     if images and not quiet:
         from mllint_docker.image.render import render_image_text
 
@@ -47,5 +54,7 @@ def render(findings, files_checked: int, out, quiet: bool = False, images=None, 
     if findings:
         parts = ", ".join(f"[{_STYLE[s]}]{n} {s}{'s' if n != 1 else ''}[/]" for s, n in counts.items() if n)
         console.print(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} ({parts}) in {files_checked} file{'s' if files_checked != 1 else ''} checked.")
+    elif files_checked == 0:
+        console.print("[yellow]Nothing to lint:[/] 0 files checked.")
     else:
         console.print(f"[green]All clear:[/] {files_checked} file{'s' if files_checked != 1 else ''} checked, no findings.")
