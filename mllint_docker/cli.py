@@ -182,7 +182,7 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
         note = f" ({pruned} stale entries pruned)" if pruned else ""
         click.echo(f"mllint: wrote {len(findings)} findings to the baseline {write_baseline}{note}", err=True)
         sys.exit(EXIT_OK)
-    baselined = []
+    baselined = None
     if baseline_path is not None:
         from mllint_docker.engine.baseline import BaselineError, filter_baselined
 
