@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Protocol
 
+from mllint_docker.model.artefacts import is_data_file
 from mllint_docker.model.buffers import has_buffer
 
 
@@ -96,7 +97,7 @@ def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:
 
 def discover(paths: list[Path], config: Settings) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
     """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded."""
-    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": []}
+    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": [], "data": []}
     errors: list[tuple[Path, str]] = []
     walked: dict[str, list[Path]] = {k: [] for k in found}
     for p in paths:
@@ -104,7 +105,9 @@ def discover(paths: list[Path], config: Settings) -> tuple[dict[str, list[Path]]
             # `exclude` applies to named files too, so a pre-commit run over every file honours it.
             if config.excluded(p, named=True):
                 continue
-            kind = file_kind(p) or "dockerfile"  # an explicitly named file of no known name: a Dockerfile
+            # A named data or model file is not linted itself: it re-lints the Dockerfiles around it (project.py).
+            # Any other named file of no known name is taken for a Dockerfile.
+            kind = file_kind(p) or ("data" if is_data_file(p.name) else "dockerfile")
             found[kind].append(p)
             continue
         if not p.is_dir():

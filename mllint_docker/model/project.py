@@ -256,6 +256,16 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         for f in sorted(req.parent.iterdir()):
             if is_dockerfile_name(f.name) and f.is_file():
                 dockerfile_paths.setdefault(f.resolve(), f)
+    for data in found.get("data", []):
+        # A data or model file added to a build context re-lints the Dockerfiles whose context holds it:
+        # those of the directories above it, up to the repository root.
+        here = data.resolve().parent
+        for d in [here, *here.parents]:
+            for f in sorted(d.iterdir()):
+                if is_dockerfile_name(f.name) and f.is_file():
+                    dockerfile_paths.setdefault(f.resolve(), f)
+            if d == root or root not in d.parents:
+                break
     for cf in project.compose_files:
         for _service, dockerfile, _ctx, _line in cf.builds:
             if dockerfile.is_file():
