@@ -434,5 +434,16 @@ def context(path, dockerfile, fmt) -> None:
         render_context_text(listing, sys.stdout)
 
 
+@main.command()
+def server() -> None:
+    """Run the Language Server over stdio: diagnostics, hover with the rule pages and quick fixes for
+    Dockerfiles, requirements, compose and .dockerignore files in any LSP editor."""
+    try:
+        from mllint_docker.server import main as serve
+    except ImportError as err:  # pygls is a dependency; a broken install should say what is missing
+        _fail(f"the language server needs pygls ({err}); pip install 'pygls>=2.1,<3'")
+    serve()
+
+
 if __name__ == "__main__":
     main()

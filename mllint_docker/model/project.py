@@ -241,7 +241,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     for di in found["dockerignore"]:
         # A changed .dockerignore lints the Dockerfiles whose context it filters.
         if di.name == ".dockerignore":
-            for f in sorted(di.parent.iterdir()):
+            for f in sorted(di.parent.iterdir()) if di.parent.is_dir() else []:
                 if is_dockerfile_name(f.name) and f.is_file():
                     dockerfile_paths.setdefault(f.resolve(), f)
         else:
@@ -253,7 +253,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     for req in explicit_reqs:
         # A changed requirements file (pre-commit passes only changed files) re-lints the Dockerfiles
         # beside it, which are the ones that COPY and install it in the usual layout.
-        for f in sorted(req.parent.iterdir()):
+        for f in sorted(req.parent.iterdir()) if req.parent.is_dir() else []:
             if is_dockerfile_name(f.name) and f.is_file():
                 dockerfile_paths.setdefault(f.resolve(), f)
     for data in found.get("data", []):
@@ -261,7 +261,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         # those of the directories above it, up to the repository root.
         here = data.resolve().parent
         for d in [here, *here.parents]:
-            for f in sorted(d.iterdir()):
+            for f in sorted(d.iterdir()) if d.is_dir() else []:
                 if is_dockerfile_name(f.name) and f.is_file():
                     dockerfile_paths.setdefault(f.resolve(), f)
             if d == root or root not in d.parents:
