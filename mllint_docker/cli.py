@@ -39,6 +39,20 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
 @click.version_option(__version__, prog_name="mllint-docker")
 def main() -> None:
     """A linter for the container setup of machine-learning projects."""
+    _warn_if_shadowed()
+
+
+def _warn_if_shadowed() -> None:
+    """PyPI's unrelated `mllint` package (an older ML project linter) also installs a `mllint`
+    command, and whichever was installed last owns it. Run as `mllint` with that package present:
+    say so (one module lookup, no import)."""
+    if os.path.basename(sys.argv[0]).lower() not in ("mllint", "mllint.exe"):
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("mllint") is not None:
+        click.echo("mllint: warning: the unrelated `mllint` package is installed too and also provides a `mllint` "
+                   "command; run `mllint-docker` to be sure to get this tool", err=True)
 
 
 @main.command()
