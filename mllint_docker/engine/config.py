@@ -293,21 +293,33 @@ class ConfigResolver:
             fixed.resolver = self
 
     def for_dir(self, d: Path) -> Config:
+        """The config of the closest config file at or above `d` (up to the repository root);
+        each directory is looked at once."""
         d = Path(os.path.abspath(d))
         if self.fixed is not None:
             return self.fixed
         cfg = self._by_dir.get(d)
         if cfg is None:
-            path = find_config(d) if d.is_dir() or not d.exists() else None
-            if path is None:
-                cfg = self.default
-            else:
+            path = self._config_file_in(d)
+            if path is not None:
                 cfg = self._by_file.get(path)
                 if cfg is None:
                     cfg = self._by_file[path] = load_config(path)
                     cfg.resolver = self
+            elif d.parent == d or (d / ".git").exists():
+                cfg = self.default
+            else:
+                cfg = self.for_dir(d.parent)
             self._by_dir[d] = cfg
         return cfg
+
+    @staticmethod
+    def _config_file_in(d: Path) -> Path | None:
+        for name in CONFIG_FILES:
+            f = d / name
+            if f.is_file() and (name != "pyproject.toml" or has_table(f)):
+                return f
+        return None
 
     def for_path(self, path: Path) -> Config:
         path = Path(os.path.abspath(path))
