@@ -13,6 +13,7 @@ pygls is imported here only, when the server starts: `mllint check` never pays f
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from lsprotocol import types
@@ -104,6 +105,44 @@ def code_actions(findings: list[Finding], lines_of, diagnostics: list[types.Diag
             kind=types.CodeActionKind.QuickFix, diagnostics=related or None,
             edit=types.WorkspaceEdit(changes=changes), is_preferred=fix.applicability == "safe"))
     return actions
+
+
+_DIRECTIVE = re.compile(r"^#\s*(syntax|escape|check)\s*=", re.I)
+
+
+def pragma_action(f: Finding, path: Path, text: str) -> types.CodeAction | None:
+    """"Disable CODE here": a `# mllint: disable=` comment above the Dockerfile instruction (or a
+    `disable-file=` for a file-level finding, below any parser directives), or trailing on a
+    requirements line."""
+    from mllint_docker.model.discovery import file_kind
+
+    lines = text.splitlines()
+    kind = file_kind(path)
+    uri = from_fs_path(os.path.abspath(path))
+    if kind == "requirements" and f.line:
+        at = (f.line, len(_line(lines, f.line)) + 1)
+        edit, title = "  # mllint: disable=" + f.code, f"Disable {f.code} on this line"
+    elif kind == "dockerfile" and f.line:
+        from mllint_docker.model.dockerfile import parse_dockerfile
+
+        df = parse_dockerfile(path, text=text)
+        inst = next((i for i in df.instructions if i.line <= f.line <= i.end_line), None)
+        if inst is None:
+            return None
+        first = _line(lines, inst.line)
+        indent = first[: len(first) - len(first.lstrip())]
+        at = (inst.line, 1)
+        edit, title = f"{indent}# mllint: disable={f.code}\n", f"Disable {f.code} for this instruction"
+    elif kind == "dockerfile":
+        n = 1
+        while n <= len(lines) and _DIRECTIVE.match(lines[n - 1]):
+            n += 1
+        at = (n, 1)
+        edit, title = f"# mllint: disable-file={f.code}\n", f"Disable {f.code} for this file"
+    else:
+        return None
+    return types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, edit=types.WorkspaceEdit(
+        changes={uri: [types.TextEdit(range=to_range(lines, at, at), new_text=edit)]}))
 
 
 # The server ---------------------------------------------------------------------------------------
@@ -214,8 +253,15 @@ def make_server() -> MllintServer:
                     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
     def code_action(ls: MllintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         first, last = params.range.start.line + 1, params.range.end.line + 1
-        hits = [f for f in ls.findings.get(params.text_document.uri, []) if first <= (f.line or 1) <= last]
-        return code_actions(hits, ls.lines_of, list(params.context.diagnostics))
+        uri = params.text_document.uri
+        hits = [f for f in ls.findings.get(uri, []) if first <= (f.line or 1) <= last]
+        actions = code_actions(hits, ls.lines_of, list(params.context.diagnostics))
+        path, text = Path(to_fs_path(uri) or ""), ls.workspace.get_text_document(uri).source
+        for f in hits:
+            action = pragma_action(f, path, text)
+            if action is not None:
+                actions.append(action)
+        return actions
 
     return server
 

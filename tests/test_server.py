@@ -135,3 +135,21 @@ def test_code_actions_turn_a_findings_edits_into_a_workspace_edit(tmp_path: Path
     [(uri, [edit])] = action.edit.changes.items()
     assert uri == df.as_uri() and edit.new_text == "torch==2.4.1"
     assert (edit.range.start.line, edit.range.start.character, edit.range.end.line, edit.range.end.character) == (1, 19, 1, 24)
+
+
+async def test_code_actions_offer_a_pragma(client: LanguageClient, tmp_path: Path):
+    text = "# syntax=docker/dockerfile:1\nFROM python:latest\nRUN pip install \\\n    torch\nCOPY . /app\n"
+    uri = await open_doc(client, tmp_path / "Dockerfile", text)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=3, character=4), end=types.Position(line=3, character=4)),
+        context=types.CodeActionContext(diagnostics=[])))
+    by_title = {a.title: a.edit.changes[uri][0] for a in actions}
+    edit = by_title["Disable MLD202 for this instruction"]
+    assert edit.new_text == "# mllint: disable=MLD202\n" and edit.range.start == types.Position(line=2, character=0)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=[])))
+    edit = {a.title: a.edit.changes[uri][0] for a in actions}["Disable MLD301 for this file"]
+    assert edit.new_text == "# mllint: disable-file=MLD301\n" and edit.range.start == types.Position(line=1, character=0)
