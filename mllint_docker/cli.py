@@ -16,7 +16,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"mllint: error: {message}", err=True)
+    from mllint_docker.inert import terminal
+
+    click.echo("\n".join(terminal(line) for line in f"mllint: error: {message}".split("\n")), err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -35,7 +37,31 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """An unexpected exception is one line asking for a report, and exit 2 (never a traceback, never
+    exit 1, which CI would read as findings)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except BrokenPipeError:  # `mllint check . | head`: the reader went away
+            try:
+                sys.stdout = open(os.devnull, "w")
+            except OSError:
+                pass
+            sys.exit(EXIT_USAGE)
+        except Exception as err:
+            from mllint_docker.inert import terminal
+
+            detail = terminal(str(err))[:300]
+            click.echo(f"mllint: internal error, please report: {type(err).__name__}" + (f": {detail}" if detail else ""),
+                       err=True)
+            sys.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mllint-docker")
 def main() -> None:
     """A linter for the container setup of machine-learning projects."""
@@ -57,7 +83,7 @@ def _warn_if_shadowed() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle", "html"]),
               default=None,
               help="Output format (default: text; github under GitHub Actions).")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
@@ -148,6 +174,7 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
            exit_zero, config_path, isolated, color, quiet, verbose, build, build_files, target, build_args, builder, network):
     from mllint_docker.engine.config import Config, ConfigError, ConfigResolver, load_config
     from mllint_docker.engine.lint import Engine, Selector
+    from mllint_docker.inert import terminal
     from mllint_docker.model.project import load_project
 
     try:
@@ -166,7 +193,7 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
             if c.path is not None:
                 click.echo(f"mllint: config {c.path}", err=True)
         for note in project.notes:
-            click.echo(f"mllint: {note}", err=True)
+            click.echo(f"mllint: {terminal(note)}", err=True)
     _warn_image_rules(build, select, extend_select, config)
     fail_on = fail_on or config.fail_on
     images = []
@@ -210,28 +237,34 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
         if result.stale and not quiet:
             click.echo(f"mllint: warning: {len(result.stale)} baseline entries match no finding any more "
                        f"(fixed or gone); `--write-baseline {baseline_path}` prunes them", err=True)
+    extra = dict(images=images, suppressed=suppressed, baselined=baselined, root=root, files=linted, color=color)
+    _write_outputs(outputs, findings, files_checked, quiet, **extra)
+    from mllint_docker.reporters import get
+
+    if statistics:
+        _print_statistics(findings, fmt)
+    else:
+        if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
+            fmt = "github"
+        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, **extra)
+    threshold = severity_rank(fail_on)
+    failed = any(severity_rank(f.severity) >= threshold for f in findings)
+    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _write_outputs(outputs, findings, files_checked: int, quiet: bool, **extra) -> None:
+    """`--output FORMAT:FILE`: each report written to its file (never with colour)."""
     from mllint_docker.reporters import FORMATS, get
 
-    extra = dict(quiet=quiet, images=images, suppressed=suppressed, baselined=baselined, root=root, files=linted,
-                 color=color)
     for spec in outputs:
         kind, sep, dest = spec.partition(":")
         if not sep or kind not in FORMATS or not dest:
             _fail(f"--output {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}")
         try:
             with open(dest, "w", encoding="utf-8") as fh:
-                get(kind)(findings, files_checked, fh, **{**extra, "color": False})
+                get(kind)(findings, files_checked, fh, quiet=quiet, **{**extra, "color": False})
         except OSError as err:
             _fail(f"--output {dest}: {err.strerror or err}")
-    if statistics:
-        _print_statistics(findings, fmt)
-    else:
-        if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
-            fmt = "github"
-        get(fmt or "text")(findings, files_checked, sys.stdout, **extra)
-    threshold = severity_rank(fail_on)
-    failed = any(severity_rank(f.severity) >= threshold for f in findings)
-    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
 def _warn_image_rules(build: bool, select, extend_select, config) -> None:
@@ -323,13 +356,15 @@ def _build_images(project, engine, build_files, target, build_args, builder, net
 @click.option("-f", "--file", "dockerfile", type=click.Path(path_type=Path), default=None,
               help="The Dockerfile the image was built from: layers are tied to its lines.")
 @click.option("--target", default=None, help="The stage of that Dockerfile the image is.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
+              help="Also write a report to a file, e.g. html:image.html; repeatable.")
 @click.option("--select", multiple=True, help="Rules to run, replacing the defaults.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None)
 @click.option("-q", "--quiet", is_flag=True)
-def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, quiet) -> None:
+def image(image, dockerfile, target, fmt, outputs, select, ignore, fail_on, config_path, quiet) -> None:
     """Analyse an image that is already built (a name or id) or a `docker save` / OCI tarball:
     layer sizes, wasted space as dive counts it, caches and data left in layers."""
     from mllint_docker.engine.config import ConfigError, find_config, load_config
@@ -358,6 +393,7 @@ def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, 
         _fail(str(err))
     engine = Engine(Project(root=Path.cwd(), config=config), selection, config)
     findings = engine.run_image(t)
+    _write_outputs(outputs, findings, 1, quiet, images=[t])
     get(fmt)(findings, 1, sys.stdout, quiet=quiet, images=[t])
     threshold = severity_rank(fail_on or config.fail_on)
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
@@ -440,6 +476,10 @@ def context(path, dockerfile, fmt) -> None:
     if dockerfile is not None and not dockerfile.is_file():
         _fail(f"{dockerfile}: no such file")
     listing = context_listing(path, dockerfile)
+    from mllint_docker.inert import terminal
+
+    for note in listing.get("notes", []):
+        click.echo(f"mllint: {terminal(note)}", err=True)
     if fmt == "json":
         import json
 

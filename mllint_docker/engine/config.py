@@ -205,7 +205,7 @@ def has_table(path: Path) -> bool:
 
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
         return True  # it means to configure us: loading it reports where it is broken
     tool = data.get("tool")
     return isinstance(tool, dict) and "mllint-docker" in tool
@@ -249,6 +249,10 @@ def load_config(path: Path | None) -> Config:
         m = _TOML_POS.search(str(err))
         where = f"{path}:{m.group(1)}:{m.group(2)}" if m else str(path)
         raise ConfigError(f"{where}: invalid TOML: {_TOML_POS.sub('', str(err))}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as err:  # tomllib lets some (e.g. a 5000-digit integer) through as ValueError
+        raise ConfigError(f"{path}: invalid TOML: {str(err)[:120]}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("mllint-docker", {})
         if not isinstance(data, dict):
@@ -274,7 +278,7 @@ def apply(cfg: Config, data: dict[str, Any]) -> None:
             raise ConfigError(f"{where}unknown key {key!r} ({hint}allowed: {allowed})")
         try:
             setattr(cfg, key.replace("-", "_"), validator(value))
-        except ValueError as err:
+        except (ValueError, OverflowError, RecursionError) as err:
             raise ConfigError(f"{cfg.where(key)}{err}") from None
         cfg.origin[key] = key
 

@@ -52,7 +52,7 @@ def render(findings, files_checked: int, out, suppressed=(), baselined=None, roo
             "level": LEVELS[f.severity],
             "message": {"text": f.message + (f"\nFix: {f.fix}" if f.fix else "")},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": quote(project_path(f.file, root)), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": _uri(f.file, root), "uriBaseId": "%SRCROOT%"},
                 "region": region,
             }}],
             "partialFingerprints": {"mllintFingerprint/v1": fp},
@@ -77,6 +77,12 @@ def render(findings, files_checked: int, out, suppressed=(), baselined=None, roo
         }],
     }
     out.write(json.dumps(doc, indent=2) + "\n")
+
+
+def _uri(path, root: Path) -> str:
+    """A path relative to the project root as a URI reference; a file-name byte that is not UTF-8 is
+    percent-encoded as the byte it is."""
+    return quote(project_path(path, root), errors="surrogateescape")
 
 
 def _what_it_does(doc: str) -> str:

@@ -6,6 +6,7 @@ import linecache
 from itertools import groupby
 
 from mllint_docker.finding import display_path
+from mllint_docker.inert import terminal
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -14,42 +15,36 @@ def render(findings, files_checked: int, out, quiet: bool = False, images=None, 
     if quiet:
         # One line per finding, for editors' problem matchers: a file-level finding is on line 1, column 1.
         for f in findings:
-            message = " ".join(f.message.splitlines())
-            out.write(f"{display_path(f.file)}:{f.line or 1}:{f.column or 1}: {f.severity} {f.code} {message}\n")
+            message = terminal(" ".join(f.message.splitlines()))
+            out.write(f"{terminal(display_path(f.file))}:{f.line or 1}:{f.column or 1}: {f.severity} {f.code} {message}\n")
         return
     from rich.console import Console
     from rich.markup import escape
     from rich.text import Text
 
+    # No markup or emoji codes from user text (`:100:`, `root:x:0:0`); control characters escaped.
     # Without colour (--no-color, NO_COLOR) there is no bold or dim either: no escape codes at all.
-    console = Console(file=out, highlight=False, soft_wrap=True, **({} if color else {"color_system": None}))
-    if images and not quiet:
+    console = Console(file=out, highlight=False, soft_wrap=True, emoji=False, **({} if color else {"color_system": None}))
+    if images:
         from mllint_docker.image.render import render_image_text
 
         for t in images:
             render_image_text(t, out)
-    for path, group in groupby(findings, key=lambda f: display_path(f.file)):
+    for path, group in groupby(findings, key=lambda f: terminal(display_path(f.file))):
         group = list(group)
-        if not quiet:
-            console.print(f"[bold underline]{escape(path)}[/]")
+        console.print(f"[bold underline]{escape(path)}[/]")
         for f in group:
             where = f"{f.line}" + (f":{f.column}" if f.column else "") if f.line else "-"
-            if quiet:
-                console.print(f"{escape(path)}:{where}: {f.code} {escape(f.message)}")
-                continue
             console.print(f"  [dim]{where:>7}[/]  [{_STYLE[f.severity]}]{f.severity:<7}[/] "
-                          f"[bold]{f.code}[/] [dim]{f.name}[/]  {escape(f.message)}")
+                          f"[bold]{f.code}[/] [dim]{f.name}[/]  {escape(terminal(f.message))}")
             if f.line:
                 src = linecache.getline(str(f.file), f.line).rstrip("\r\n")
                 if src.strip():
                     # A Text object, not markup: a trailing `\` would otherwise print doubled.
-                    console.print(Text.assemble(("           │ ", "dim"), src.strip()[:160]))
+                    console.print(Text.assemble(("           │ ", "dim"), terminal(src.strip()[:160])))
             if f.fix:
-                console.print(f"           [dim]└ fix:[/] {escape(f.fix)}")
-        if not quiet:
-            console.print()
-    if quiet:
-        return
+                console.print(f"           [dim]└ fix:[/] {escape(terminal(f.fix))}")
+        console.print()
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     if findings:
         parts = ", ".join(f"[{_STYLE[s]}]{n} {s}{'s' if n != 1 else ''}[/]" for s, n in counts.items() if n)

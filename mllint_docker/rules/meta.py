@@ -12,3 +12,5 @@ BROKEN_INCLUDE = declare("MLD004", "broken-include", "error", scope="requirement
                          summary="A requirements `-r`/`-c` include is missing or forms a cycle")
 UNUSED_PRAGMA = declare("MLD010", "unused-pragma", "warning", scope="dockerfile", default=False,
                         summary="A `# mllint: disable=` pragma suppresses nothing (the finding is gone or the rule is off)")
+REFERENCE_OUTSIDE_PROJECT = declare("MLD005", "reference-outside-project", "warning", scope="dockerfile",
+                                   summary="A file refers to a path outside the project, which is not read")
