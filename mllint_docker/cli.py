@@ -114,9 +114,14 @@ def _warn_if_shadowed() -> None:
 @click.option("--build-arg", "build_args", multiple=True, help="With --build: KEY=VALUE, as for docker build.")
 @click.option("--builder", default=None, help="With --build: the buildx builder to use (remote BuildKit works).")
 @click.option("--network", default=None, help="With --build: the network for RUN steps (e.g. `none`), as for docker build.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes in place; report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix, --diff) and count unsafe fixes.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and change nothing; exit 1 when there is one.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the remaining findings.")
 def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on, exit_zero,
           config_path, isolated, stdin_filename, no_color, quiet, verbose, build, build_files, target, build_args, builder,
-          network) -> None:
+          network, apply_fixes, unsafe_fixes, show_diff, fix_only) -> None:
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .).
     `-` reads one file from stdin (name it with --stdin-filename)."""
     from mllint_docker.model.buffers import buffers
@@ -130,11 +135,17 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
         stdin = click.get_text_stream("stdin").read()
         paths = [stdin_filename]
         _prime_linecache(stdin_filename, stdin)
+        if apply_fixes or fix_only or show_diff:
+            _fail("--fix, --fix-only and --diff change files: name them instead of `-`")
     elif stdin_filename is not None:
         _fail("--stdin-filename needs `-` as the path (the text comes from stdin)")
     else:
         for p in paths:
-            if not p.exists():
+            try:
+                exists = p.exists()
+            except OSError as err:  # a name too long for the file system, a loop
+                _fail(f"{p}: {err.strerror or err}")
+            if not exists:
                 _fail(f"{p}: no such file or directory")
             if not os.access(p, os.R_OK):
                 _fail(f"{p}: permission denied")
@@ -144,7 +155,7 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     with buffers({paths[0]: stdin} if stdin is not None else {}):
         _check(paths, stdin is not None, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select,
                ignore, fail_on, exit_zero, config_path, isolated, color, quiet, verbose, build, build_files, target,
-               build_args, builder, network)
+               build_args, builder, network, apply_fixes, unsafe_fixes, show_diff, fix_only)
 
 
 def _prime_linecache(path: Path, text: str) -> None:
@@ -171,7 +182,8 @@ def _project_root(first: Path, config) -> Path:
 
 
 def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on,
-           exit_zero, config_path, isolated, color, quiet, verbose, build, build_files, target, build_args, builder, network):
+           exit_zero, config_path, isolated, color, quiet, verbose, build, build_files, target, build_args, builder, network,
+           apply_fixes, unsafe_fixes, show_diff, fix_only):
     from mllint_docker.engine.config import Config, ConfigError, ConfigResolver, load_config
     from mllint_docker.engine.lint import Engine, Selector
     from mllint_docker.inert import terminal
@@ -183,6 +195,9 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
         config = resolver.for_path(paths[0])  # the run's own settings (fail-on) come from the first path's config
         selector = Selector(config, _split(select), _split(ignore), _split(extend_select))
         selector.default()  # a bad flag is reported before any file is read
+        from mllint_docker.fixes import fix_policy
+
+        policy = fix_policy(config, unsafe_fixes)
         project = load_project(paths, config)
         engine = Engine(project, selector, config)
         findings = engine.run()
@@ -237,7 +252,19 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
         if result.stale and not quiet:
             click.echo(f"mllint: warning: {len(result.stale)} baseline entries match no finding any more "
                        f"(fixed or gone); `--write-baseline {baseline_path}` prunes them", err=True)
-    extra = dict(images=images, suppressed=suppressed, baselined=baselined, root=root, files=linted, color=color)
+    from mllint_docker.fixes import with_policy
+
+    findings = with_policy(findings, policy)
+    if apply_fixes or fix_only or show_diff:
+        def relint():
+            fresh = Engine(load_project(paths, config), selector, config).run()
+            return filter_baselined(baseline_path, fresh, root).kept if baseline_path is not None else fresh
+
+        findings = _fix(project, selector, config, findings, policy, show_diff, fix_only, quiet, relint)
+        if fix_only:
+            sys.exit(EXIT_OK)
+    extra = dict(images=images, suppressed=suppressed, baselined=baselined, root=root, files=linted, color=color,
+                 unsafe_fixes=unsafe_fixes)
     _write_outputs(outputs, findings, files_checked, quiet, **extra)
     from mllint_docker.reporters import get
 
@@ -279,6 +306,32 @@ def _warn_image_rules(build: bool, select, extend_select, config) -> None:
     if image:
         click.echo(f"mllint: warning: {', '.join(image)} are image rules: they run only with --build "
                    "(or on a built image with `mllint image`)", err=True)
+
+
+def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool, relint):
+    """--fix / --fix-only / --diff: applies the fixes (or prints them); returns the findings to report."""
+    from mllint_docker.finding import display_path
+    from mllint_docker.fixes import fix_project, unified_diff, with_policy
+    from mllint_docker.inert import lines, terminal
+
+    report = fix_project(project, selection, config, findings, policy, lint_after=not (show_diff or fix_only))
+    for path, reason in report.refused:
+        click.echo(f"mllint: {terminal(display_path(path))}: not fixed: {terminal(reason)}", err=True)
+    n = report.total
+    if show_diff:
+        sys.stdout.write(lines(unified_diff(report)))  # control characters of the files shown escaped
+        if not quiet:
+            click.echo(f"mllint: would fix {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
+                       f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
+        sys.exit(EXIT_FINDINGS if report.fixed else EXIT_OK)
+    for path, reason in report.write():
+        _fail(f"{terminal(display_path(path))}: cannot write the fix: {terminal(reason)}")
+    if not quiet:
+        click.echo(f"mllint: fixed {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
+                   f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
+    if report.other_files and not fix_only:
+        return with_policy(relint(), policy)  # a .dockerignore changed: every context is read again
+    return with_policy(report.remaining, policy)
 
 
 def _print_statistics(findings, fmt=None) -> None:
@@ -411,7 +464,7 @@ def list_rules(fmt) -> None:
         import json
 
         click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "default": r.default,
-                                "group": r.group, "summary": r.summary, "hadolint": list(r.hadolint)} for r in rules],
+                                "group": r.group, "summary": r.summary, "hadolint": list(r.hadolint), "buildkit": list(r.buildkit)} for r in rules],
                               indent=2))
         return
     rows = [(r.code, r.name, r.severity, "on" if r.default else "off", r.summary,
@@ -468,24 +521,31 @@ def explain(rule) -> None:
 def context(path, dockerfile, fmt) -> None:
     """Show what Docker would send as the build context: every file, largest first, and which COPY/ADD
     brings it into the image."""
-    from mllint_docker.model.context_listing import context_listing
-    from mllint_docker.reporters.context_text import render_context_text
+    from mllint_docker.model.context_listing import iter_contexts
 
-    if not path.is_dir():
-        _fail(f"{path}: not a directory")
-    if dockerfile is not None and not dockerfile.is_file():
-        _fail(f"{dockerfile}: no such file")
-    listing = context_listing(path, dockerfile)
+    try:
+        if not path.is_dir():
+            _fail(f"{path}: not a directory")
+        if dockerfile is not None and not dockerfile.is_file():
+            _fail(f"{dockerfile}: no such file")
+    except OSError as err:  # a name too long for the file system, a loop
+        _fail(f"{err.filename or path}: {err.strerror or err}")
     from mllint_docker.inert import terminal
 
-    for note in listing.get("notes", []):
-        click.echo(f"mllint: {terminal(note)}", err=True)
-    if fmt == "json":
-        import json
+    def contexts():  # written as they are scanned, file by file; what could not be read on stderr
+        for c in iter_contexts(path, dockerfile):
+            for note in c.notes:
+                click.echo(f"mllint: {terminal(note)}", err=True)
+            yield c
 
-        click.echo(json.dumps(listing, indent=2))
+    if fmt == "json":
+        from mllint_docker.reporters.context_json import write_context_json
+
+        write_context_json(contexts(), sys.stdout)
     else:
-        render_context_text(listing, sys.stdout)
+        from mllint_docker.reporters.context_text import write_context_text
+
+        write_context_text(contexts(), sys.stdout)
 
 
 @main.command()

@@ -144,12 +144,28 @@ async def test_code_actions_offer_a_pragma(client: LanguageClient, tmp_path: Pat
         text_document=types.TextDocumentIdentifier(uri=uri),
         range=types.Range(start=types.Position(line=3, character=4), end=types.Position(line=3, character=4)),
         context=types.CodeActionContext(diagnostics=[])))
-    by_title = {a.title: a.edit.changes[uri][0] for a in actions}
-    edit = by_title["Disable MLD202 for this instruction"]
+    by_title = {a.title: a.edit.changes for a in actions}
+    [edit] = by_title["Disable MLD202 for this instruction"][uri]
     assert edit.new_text == "# mllint: disable=MLD202\n" and edit.range.start == types.Position(line=2, character=0)
     actions = await client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=uri),
         range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
         context=types.CodeActionContext(diagnostics=[])))
-    edit = {a.title: a.edit.changes[uri][0] for a in actions}["Disable MLD301 for this file"]
+    [edit] = {a.title: a.edit.changes for a in actions}["Disable MLD301 for this file"][uri]
     assert edit.new_text == "# mllint: disable-file=MLD301\n" and edit.range.start == types.Position(line=1, character=0)
+
+
+async def test_a_rules_fix_is_a_quick_fix(client: LanguageClient, tmp_path: Path):
+    text = "FROM python:3.11.9-slim\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nUSER app\n"
+    uri = await open_doc(client, tmp_path / "Dockerfile", text)
+    assert ("MLD107", 1, 22) in summary(client, uri)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=1, character=0), end=types.Position(line=1, character=0)),
+        context=types.CodeActionContext(diagnostics=list(client.diagnostics[uri]))))
+    fix = next(a for a in actions if a.title.startswith("Add `--no-install-recommends`"))
+    assert fix.title.endswith("(MLD107) [unsafe]") and not fix.is_preferred
+    [edit] = fix.edit.changes[uri]
+    assert edit.new_text == " --no-install-recommends"
+    assert edit.range.start == edit.range.end == types.Position(line=1, character=37)
+    assert [d.code for d in fix.diagnostics] == ["MLD107"]

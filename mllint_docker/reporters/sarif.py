@@ -64,6 +64,8 @@ def render(findings, files_checked: int, out, suppressed=(), baselined=None, roo
             result["suppressions"] = [suppression]
         if state is not None:
             result["baselineState"] = state
+        if f.edit is not None and f.edit.edits:
+            result["fixes"] = [_fix(f.edit, root)]
         results.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -83,6 +85,20 @@ def _uri(path, root: Path) -> str:
     """A path relative to the project root as a URI reference; a file-name byte that is not UTF-8 is
     percent-encoded as the byte it is."""
     return quote(project_path(path, root), errors="surrogateescape")
+
+
+def _fix(fix, root: Path) -> dict:
+    """A SARIF fix: one artifactChange per file, regions 1-based with exclusive end columns."""
+    changes: dict[str, list] = {}
+    for e in fix.edits:
+        changes.setdefault(_uri(e.file, root), []).append({
+            "deletedRegion": {"startLine": e.start[0], "startColumn": e.start[1],
+                              "endLine": e.end[0], "endColumn": e.end[1]},
+            "insertedContent": {"text": e.content},
+        })
+    return {"description": {"text": f"{fix.message} ({fix.applicability})"},
+            "artifactChanges": [{"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "replacements": reps}
+                                for uri, reps in changes.items()]}
 
 
 def _what_it_does(doc: str) -> str:
