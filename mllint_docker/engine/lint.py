@@ -153,7 +153,7 @@ class Engine:
         if self._per_file_ignored(rule, target):
             return
         severity = self.selection.severity.get(rule.code, rule.severity)
-        self.findings.append(Finding(rule.code, rule.name, severity, Path(target), issue.line, issue.column,
+        self.findings.append(Finding(rule.code, rule.name, severity, target if isinstance(target, Path) else Path(target), issue.line, issue.column,
                                      issue.message, issue.fix, edit=issue.edit))
 
     def meta(self, name: str, file: Path, line: int | None, message: str) -> None:
