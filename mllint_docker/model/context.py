@@ -214,10 +214,17 @@ def _matcher(patterns: tuple[str, ...]) -> PatternMatcher:
 def ignore_file_for(root: Path, dockerfile: Path | None) -> Path | None:
     if dockerfile is not None:
         specific = Path(str(dockerfile) + ".dockerignore")
-        if specific.is_file():
+        if _is_file(specific):
             return specific
     general = root / ".dockerignore"
-    return general if general.is_file() else None
+    return general if _is_file(general) else None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, an unreadable directory
+        return False
 
 
 def read_ignore_file(path: Path | None) -> IgnoreFile:

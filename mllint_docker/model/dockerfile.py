@@ -58,6 +58,17 @@ class Instruction:
     comments_above: list[tuple[int, str]] = field(default_factory=list)
     # ARG and ENV values in force when the instruction runs (what a RUN's processes see).
     env: dict[str, str] = field(default_factory=dict)
+    # Blank lines inside the instruction's `\`-continued text (not heredoc bodies): BuildKit's
+    # NoEmptyContinuation.
+    empty_lines: list[int] = field(default_factory=list)
+    # Names declared by ARG or ENV in this stage (and the stages it derives from) before the
+    # instruction; with `env`, what BuildKit can expand here.
+    declared: frozenset[str] = frozenset()
+
+    @property
+    def written_keyword(self) -> str:
+        """The keyword as the file spells it: `from`, `Run`, `COPY`."""
+        return self.original.split(None, 1)[0] if self.original.strip() else self.keyword
 
     def flag(self, name: str) -> str | None:
         values = self.flags.get(name)
@@ -98,6 +109,9 @@ class Stage:
     base_stage: "Stage | None"  # FROM an earlier stage
     base_unresolved: bool  # the reference still holds a variable nobody defines
     instructions: list[Instruction] = field(default_factory=list)
+    # The reference expanded with the global ARGs' own defaults only (no --build-arg, unset
+    # variables empty), as BuildKit's InvalidDefaultArgInFrom check sees it.
+    base_defaults: str = ""
     env: dict[str, str] = field(default_factory=dict)  # ARG and ENV values in force at the end
 
     @property
@@ -137,6 +151,8 @@ class Dockerfile:
     comments: list[tuple[int, str]] = field(default_factory=list)
     # What the model could not follow, e.g. an expansion over MAX_EXPANDED: (line, message).
     notes: list[tuple[int, str]] = field(default_factory=list)
+    # Global ARG names (declared before the first FROM), with or without a default.
+    global_declared: frozenset[str] = frozenset()
     # Models derived from this file, computed once on first use (e.g. `installs.installs`).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -281,15 +297,30 @@ class _Resolver:
             env[name] = value
             self.capped.discard(name)
 
+    def expand_defaults(self, word: str, env: dict[str, str]) -> str:
+        """`word` with the ARG defaults alone (no --build-arg), within the same bounds as `expand`."""
+        if "$" not in word:
+            return word
+        size = len(word) + sum(len(env[n]) for n in {m.group(1) for m in _ANY_VAR.finditer(word)} if n in env)
+        if size > MAX_EXPANDED:
+            return word
+        try:
+            return ShellLex(self.escape, env=env, skip_unset_env=False).process_word(word)
+        except ValueError:
+            return word
+
     def run(self) -> Dockerfile:
         global_args: dict[str, str] = {}
+        global_defaults: dict[str, str] = {}
         global_declared: set[str] = set()
+        declared: set[str] = set()
         stages: list[Stage] = []
         instructions: list[Instruction] = []
         copies: list[CopySpec] = []
         env: dict[str, str] = {}
         covered: set[int] = set()
         snapshot: dict[str, str] | None = None
+        declared_frozen: frozenset[str] | None = None
         # Each parsed instruction is dropped once modelled: the parser's tree and the model are not
         # both held whole (a Dockerfile may have 100,000 instructions).
         pending = self.ast.instructions
@@ -303,10 +334,14 @@ class _Resolver:
             kw = inst.keyword
             if kw == "FROM":
                 stage = self.stage(inst, stages, global_args)
+                stage.base_defaults = self.expand_defaults(stage.base_raw, global_defaults)
                 stages.append(stage)
                 env = dict(stage.base_stage.env) if stage.base_stage else {}
+                declared = set(stage.base_stage.instructions[-1].declared | _declared_by(stage.base_stage.instructions[-1])) \
+                    if stage.base_stage and stage.base_stage.instructions else set()
                 stage.env = env
                 snapshot = None
+                declared_frozen = None
                 inst.stage = stage.index
                 stage.instructions.append(inst)
                 continue
@@ -314,6 +349,8 @@ class _Resolver:
                 if kw == "ARG":
                     for name, value, capped in self.arg_pairs(inst, global_args):
                         global_declared.add(name)
+                        if value is not None:
+                            global_defaults[name] = self.expand_defaults(inst.args[[a.partition("=")[0] for a in inst.args].index(name)].partition("=")[2], global_defaults)
                         if name in self.build_args:
                             value = self.build_args[name]
                         elif capped:
@@ -328,6 +365,13 @@ class _Resolver:
             inst.env = snapshot
             if kw in ("ARG", "ENV"):
                 snapshot = None
+            if declared_frozen is None:  # shared like `env`, new only when a name is declared
+                declared_frozen = frozenset(declared)
+            inst.declared = declared_frozen
+            new_names = _declared_by(inst)
+            if not new_names <= declared:
+                declared |= new_names
+                declared_frozen = None
             if kw == "ARG":
                 for name, value, capped in self.arg_pairs(inst, env):
                     if name in self.build_args:
@@ -360,7 +404,7 @@ class _Resolver:
                 n -= 1
             inst.comments_above = above[::-1]
         return Dockerfile(self.path, self.lines, instructions, stages, global_args, self.escape, copies, None, comments,
-                          self.notes)
+                          self.notes, global_declared=frozenset(global_declared))
 
     def comments(self, covered: set[int]) -> list[tuple[int, str]]:
         out = []
@@ -381,7 +425,11 @@ class _Resolver:
             for h in raw.heredocs:
                 heredocs.append(Heredoc(h.name, h.content, line, h.chomp, h.expand))
                 line += h.content.count("\n") + 1
-        return Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags, list(raw.args), raw.json, heredocs, stage_index)
+        inst = Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags, list(raw.args), raw.json, heredocs, stage_index)
+        header_end = heredocs[0].line - 1 if heredocs else raw.end_line
+        inst.empty_lines = [n for n in range(raw.start_line + 1, header_end + 1)
+                            if n - 1 < len(self.lines) and not self.lines[n - 1].strip()]
+        return inst
 
     def arg_pairs(self, inst: Instruction, env: dict[str, str]):
         """(name, value or None, whether the value went over the expansion bounds)."""
@@ -501,6 +549,76 @@ class _Resolver:
                 script.snippets.append(Snippet("python", body, h.line))
         script.commands.sort(key=lambda c: (c.line, c.column))
         return script
+
+
+_JSON_LIKE = re.compile(r"^\[\s*[\"'“”]")
+
+
+def malformed_json(inst: Instruction) -> str | None:
+    """Why a RUN/CMD/ENTRYPOINT/SHELL that looks like the JSON (exec) form is not valid JSON, so
+    that BuildKit silently took it as shell form; None when it is not such a case. `[ "$A" = b ]`
+    (a shell test) does not look like JSON: a JSON array has commas or a closing `]` at the end."""
+    import json
+
+    if inst.json or inst.keyword not in ("RUN", "CMD", "ENTRYPOINT", "SHELL") or not inst.args or inst.heredocs:
+        return None
+    text = inst.args[0].strip()
+    if not _JSON_LIKE.match(text):
+        return None
+    if inst.keyword == "RUN" and not re.search(r"[\"'”]\s*,|\]\s*\S*$", text):
+        return None
+    if "]" not in text and "," not in text:
+        return None
+    if re.search(r"\s\]\s*(&&|\|\||;|\|)", text):
+        return None  # `[ "$X" = 1 ] && ...`: a shell test
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        close = text.rfind("]")
+        if close >= 0 and text[close + 1 :].strip():
+            try:
+                json.loads(text[: close + 1])
+                return f"`{text[close + 1:].strip()}` follows the closing `]`"
+            except ValueError:
+                pass
+        if "'" in text and '"' not in text:
+            return "JSON strings need double quotes, not single quotes"
+        if "“" in text or "”" in text:
+            return "it uses typographic quotes (“ ”) instead of plain double quotes"
+        return f"it is not valid JSON ({err.msg}, column {err.colno})"
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return "the JSON form must be an array of strings"
+    return None
+
+
+def exec_script(inst: Instruction) -> Script:
+    """The command a CMD/ENTRYPOINT/HEALTHCHECK runs, parsed like a RUN: exec form as its argv,
+    shell form through the shell parser."""
+    if inst.json:
+        return parse_argv(inst.args, inst.line, inst.env)
+    text = " ".join(inst.args)
+    if inst.keyword == "HEALTHCHECK":
+        text = text.split("CMD", 1)[-1] if "CMD" in text else ""
+    return parse_script(text, LineMap([0], [inst.line], [1]), inst.env)
+
+
+def _declared_by(inst: Instruction) -> set[str]:
+    if inst.keyword == "ARG":
+        return {a.partition("=")[0] for a in inst.args}
+    if inst.keyword == "ENV":
+        return {inst.args[i] for i in range(0, len(inst.args) - 2, 3)}
+    return set()
+
+
+_REFERENCE = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def referenced_variables(word: str) -> list[tuple[str, bool]]:
+    """The variables a word expands, as BuildKit's lexer would: (name, has a default or alternative
+    such as `${X:-1}` / `${X:+1}`). `\\$X` is not a reference."""
+    return [(m.group(1) or m.group(3), bool(m.group(2) and m.group(2)[:2] in (":-", ":+", "-", "+") or
+                                           (m.group(2) or "")[:1] in ("-", "+")))
+            for m in _REFERENCE.finditer(word)]
 
 
 def _heredoc_consumer(command: str, name: str, script: Script) -> str | None:

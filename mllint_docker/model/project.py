@@ -170,10 +170,10 @@ class Project:
         """The ignore file Docker would use for this Dockerfile's context, without walking it:
         `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore`."""
         specific = Path(str(df.path) + ".dockerignore")
-        if specific.is_file():
+        if _is_file(specific):
             return specific
         general = self.context_choice(df).root / ".dockerignore"
-        return general if general.is_file() else None
+        return general if _is_file(general) else None
 
     def context_for(self, df: Dockerfile):
         """The build context Docker would send for this Dockerfile, walked once per (root, ignore file)."""
@@ -276,7 +276,7 @@ def _image_path(src: str, entry: str, dest: str, dest_raw: str, n_sources: int) 
 
 def _ignore_key(root: Path, dockerfile: Path) -> Path | None:
     specific = Path(str(dockerfile) + ".dockerignore")
-    if specific.is_file():
+    if _is_file(specific):
         return specific
     return None
 

@@ -359,6 +359,33 @@ def parse_argv(argv: Sequence[str], line: int, env: Mapping[str, str] | None = N
     return script
 
 
+_PLAIN_ARG = re.compile(r"^[A-Za-z0-9_@%+=:,./-]+$")
+
+
+def simple_argv(text: str) -> list[str] | None:
+    """The argv of `text` when it is one simple command with no shell syntax at all (no variables,
+    globs, redirections, operators, substitutions, escapes or comments): what the same command is
+    in exec form. None when a shell is needed to run it."""
+    data = text.encode("utf-8", "surrogateescape")
+    root = _get_parser().parse(data).root_node
+    if root.has_error or len(root.named_children) != 1 or root.named_children[0].type != "command":
+        return None
+    argv = []
+    for child in root.named_children[0].children:
+        node = child.children[0] if child.type == "command_name" and child.children else child
+        raw = _text(node, data)
+        if node.type in ("word", "number") and _PLAIN_ARG.match(raw) and not raw.startswith("~"):
+            argv.append(raw)
+        elif node.type == "raw_string":
+            argv.append(raw[1:-1])
+        elif node.type == "string" and all(c.type in ('"', "string_content") for c in node.children) \
+                and not any(ch in raw[1:-1] for ch in "$`\\"):
+            argv.append(raw[1:-1])
+        else:
+            return None
+    return argv or None
+
+
 def is_python(name: str) -> bool:
     return bool(_PYTHON.match(name))
 

@@ -8,6 +8,7 @@ from itertools import groupby
 
 from mllint_docker.finding import display_path
 from mllint_docker.inert import terminal
+from mllint_docker.reporters import applied_with, fixable_counts
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -34,7 +35,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def render_plain(findings, files_checked: int, out, quiet: bool = False) -> None:
+def render_plain(findings, files_checked: int, out, quiet: bool = False, unsafe_fixes: bool = False) -> None:
     """The same bytes as rich writes to a file or a pipe, without loading rich (a third of the start-up
     time of a one-file check)."""
     lines: list[str] = []
@@ -43,10 +44,11 @@ def render_plain(findings, files_checked: int, out, quiet: bool = False) -> None
             lines.append(path)
         for f in group:
             where = f"{f.line}" + (f":{f.column}" if f.column else "") if f.line else "-"
+            mark = " [*]" if applied_with(f, unsafe_fixes) else ""
             if quiet:
-                lines.append(f"{path}:{where}: {f.code} {terminal(f.message)}")
+                lines.append(f"{path}:{where}: {f.code}{mark} {terminal(f.message)}")
                 continue
-            lines.append(f"  {where:>7}  {f.severity:<7} {f.code} {f.name}  {terminal(f.message)}")
+            lines.append(f"  {where:>7}  {f.severity:<7} {f.code}{mark} {f.name}  {terminal(f.message)}")
             if f.line:
                 src = linecache.getline(str(f.file), f.line).rstrip("\r\n")
                 if src.strip():
@@ -62,6 +64,9 @@ def render_plain(findings, files_checked: int, out, quiet: bool = False) -> None
             lines.append(f"Found {_plural(len(findings), 'finding')} ({parts}) in {_plural(files_checked, 'file')} checked.")
         else:
             lines.append(f"All clear: {_plural(files_checked, 'file')} checked, no findings.")
+        fixable, more = fixable_counts(findings, unsafe_fixes)
+        if fixable or more:
+            lines.append(f"[*] {fixable} fixable with --fix" + (f" ({more} more with --unsafe-fixes)" if more else ""))
     rich_line = None
     for line in lines:
         line = line.translate(_STRIP)
@@ -79,14 +84,15 @@ def render_plain(findings, files_checked: int, out, quiet: bool = False) -> None
         out.write(line + "\n")
 
 
-def render(findings, files_checked: int, out, quiet: bool = False, images=None, **_) -> None:
+def render(findings, files_checked: int, out, quiet: bool = False, images=None, unsafe_fixes: bool = False,
+           **_) -> None:
     if not images and not _styled(out):
-        render_plain(findings, files_checked, out, quiet)
+        render_plain(findings, files_checked, out, quiet, unsafe_fixes)
     else:
-        render_rich(findings, files_checked, out, quiet, images)
+        render_rich(findings, files_checked, out, quiet, images, unsafe_fixes)
 
 
-def render_rich(findings, files_checked: int, out, quiet: bool = False, images=None) -> None:
+def render_rich(findings, files_checked: int, out, quiet: bool = False, images=None, unsafe_fixes: bool = False) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.text import Text
@@ -104,11 +110,12 @@ def render_rich(findings, files_checked: int, out, quiet: bool = False, images=N
             console.print(f"[bold underline]{escape(path)}[/]")
         for f in group:
             where = f"{f.line}" + (f":{f.column}" if f.column else "") if f.line else "-"
+            mark = " [*]" if applied_with(f, unsafe_fixes) else ""
             if quiet:
-                console.print(f"{escape(path)}:{where}: {f.code} {escape(terminal(f.message))}")
+                console.print(f"{escape(path)}:{where}: {f.code}{escape(mark)} {escape(terminal(f.message))}")
                 continue
             console.print(f"  [dim]{where:>7}[/]  [{_STYLE[f.severity]}]{f.severity:<7}[/] "
-                          f"[bold]{f.code}[/] [dim]{f.name}[/]  {escape(terminal(f.message))}")
+                          f"[bold]{f.code}[/]{escape(mark)} [dim]{f.name}[/]  {escape(terminal(f.message))}")
             if f.line:
                 src = linecache.getline(str(f.file), f.line).rstrip("\r\n")
                 if src.strip():
@@ -126,3 +133,7 @@ def render_rich(findings, files_checked: int, out, quiet: bool = False, images=N
         console.print(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} ({parts}) in {files_checked} file{'s' if files_checked != 1 else ''} checked.")
     else:
         console.print(f"[green]All clear:[/] {files_checked} file{'s' if files_checked != 1 else ''} checked, no findings.")
+    fixable, more = fixable_counts(findings, unsafe_fixes)
+    if fixable or more:
+        hidden = f" ({more} more with --unsafe-fixes)" if more else ""
+        console.print(escape(f"[*] {fixable} fixable with --fix{hidden}"))
