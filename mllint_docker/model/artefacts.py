@@ -17,6 +17,8 @@ DATA_EXTENSIONS = frozenset({
     ".hdf", ".nc", ".mat", ".wav", ".flac", ".mp4",
 })
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst")
+# Every suffix `is_data_file` takes, for patterns that must name the same files (the pre-commit hook).
+DATA_FILE_SUFFIXES = tuple(sorted(MODEL_EXTENSIONS | DATA_EXTENSIONS | set(_ARCHIVE_SUFFIXES)))
 
 SECRET_FILES = (".env", ".env.*", "*.pem", "*.key", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".netrc",
                 ".git-credentials", "kaggle.json", ".pypirc", "credentials.json", "service-account*.json")

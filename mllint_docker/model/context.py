@@ -247,8 +247,12 @@ def read_ignore_file(path: Path | None) -> IgnoreFile:
     ig = IgnoreFile(path)
     if path is None:
         return ig
+    from mllint_docker.model.buffers import buffer_text
+
     try:
-        text = path.read_bytes().decode("utf-8", "replace")
+        text = buffer_text(path)
+        if text is None:
+            text = path.read_bytes().decode("utf-8", "replace")
     except OSError as err:
         ig.errors.append((0, f"cannot read {path.name}: {err.strerror or err}"))
         return ig

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import stat
 from pathlib import Path
 from typing import Protocol
+
+from mllint_docker.model.artefacts import DATA_FILE_SUFFIXES, is_data_file
+from mllint_docker.model.buffers import has_buffer
 
 
 class Settings(Protocol):
@@ -18,6 +20,12 @@ class Settings(Protocol):
     exclude: list[str]
     contexts: dict[str, str]
     build_args: dict[str, str]
+
+    def excluded(self, path: Path, named: bool = False) -> bool:
+        """Whether `exclude` (of the config that applies there) leaves `path` out."""
+
+    def for_path(self, path: Path) -> "Settings":
+        """The settings that apply to `path` (the closest config above it)."""
 
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
@@ -41,8 +49,10 @@ _DIR_RX = {kind: re.compile(rx, re.I) for kind, rx in DIR_PATTERNS.items()}
 
 
 def hook_files_pattern() -> str:
-    """The `files` regex of the pre-commit hook, generated from the patterns discovery uses."""
-    alternatives = [*NAME_PATTERNS.values(), *DIR_PATTERNS.values()]
+    """The `files` regex of the pre-commit hook, generated from the patterns discovery uses, plus
+    data and model files (a named one re-lints the Dockerfiles whose build context holds it)."""
+    data = r"[^/]*\.(?:" + "|".join(re.escape(s.lstrip(".")) for s in DATA_FILE_SUFFIXES) + ")"
+    alternatives = [*NAME_PATTERNS.values(), *DIR_PATTERNS.values(), data]
     return "(?i)(^|/)(" + "|".join(alternatives) + ")$"
 
 
@@ -173,27 +183,24 @@ class GitIgnore:
         return self._decide(rel, False)
 
 
-def _excluded(rel: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
-
-
 def discover(paths: list[Path], config: Settings, notes: list[str] | None = None) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
     """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded.
     `notes` receives one line per file considered and per file or directory skipped, and why (`-v`)."""
     note = notes.append if notes is not None else (lambda _line: None)
-    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": []}
+    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": [], "data": []}
     errors: list[tuple[Path, str]] = []
     walked: dict[str, list[Path]] = {k: [] for k in found}
-    cwd = config.path.parent if config.path else Path.cwd()  # `exclude` globs are relative to the config
     repo = git_root(Path.cwd().resolve()) or next((r for p in paths if (r := git_root(p.resolve()))), None)
     gitignore = GitIgnore(repo) if repo else None
     for p in paths:
-        if p.is_file():
+        if p.is_file() or has_buffer(p):
             # `exclude` applies to named files too, so a pre-commit run over every file honours it.
-            if config.exclude and _excluded(os.path.relpath(p.resolve(), cwd.resolve()).replace(os.sep, "/"), config.exclude):
+            if config.excluded(p, named=True):
                 note(f"skipped {p}: matches `exclude`")
                 continue
-            kind = file_kind(p) or "dockerfile"  # an explicitly named file of no known name: a Dockerfile
+            # A named data or model file is not linted itself: it re-lints the Dockerfiles around it (project.py).
+            # Any other named file of no known name is taken for a Dockerfile.
+            kind = file_kind(p) or ("data" if is_data_file(p.name) else "dockerfile")
             found[kind].append(p)
             note(f"considered {p} ({kind}, named on the command line)")
             continue
@@ -222,8 +229,8 @@ def discover(paths: list[Path], config: Settings, notes: list[str] | None = None
                     is_dir = e.is_dir(follow_symlinks=False)
                 except OSError:
                     continue
-                rel = os.path.relpath(e.path, cwd).replace(os.sep, "/")
-                if config.exclude and _excluded(rel, config.exclude):
+                rel = os.path.relpath(e.path).replace(os.sep, "/")
+                if config.excluded(Path(e.path)):
                     note(f"skipped {rel}{'/' if is_dir else ''}: matches `exclude`")
                     continue
                 child = None if git_rel is None else (f"{git_rel}/{e.name}" if git_rel else e.name)
@@ -247,7 +254,7 @@ def discover(paths: list[Path], config: Settings, notes: list[str] | None = None
                         note(f"skipped {rel}: named like a Dockerfile, but its extension says it is not one "
                              "(name it on the command line to lint it)")
                 elif _is_special(e):
-                    note(f"skipped {os.path.relpath(e.path, cwd)}: not a regular file ({_is_special(e)})")
+                    note(f"skipped {rel}: not a regular file ({_is_special(e)})")
     for kind, files in walked.items():
         found[kind].extend(files)
     for kind in found:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from e2b_dockerfile_utils import DockerfileSyntaxError, ShellLex, parse_dockerfile_ast
 
+from mllint_docker.model.buffers import buffer_text
 from mllint_docker.model.shell import SHELLS, LineMap, Script, Snippet, is_python, parse_argv, parse_script
 
 MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024
@@ -192,6 +193,9 @@ def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
 
 def read_data(path: Path, limit: int) -> tuple[bytes | None, str | None]:
     """The file's bytes without a UTF-8 BOM, or (None, reason) for binary, oversize or unreadable files."""
+    buffered = buffer_text(path)  # an unsaved buffer (stdin, the editor) stands in for the file
+    if buffered is not None:
+        return buffered.lstrip("\ufeff").encode("utf-8", "surrogateescape"), None
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):

@@ -10,6 +10,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mllint_docker.model.buffers import has_buffer
 from mllint_docker.model.compose import ComposeFile, parse_compose
 from mllint_docker.model.discovery import Settings, discover, git_root, is_dockerfile_name
 from mllint_docker.model.dockerfile import (
@@ -305,7 +306,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     found, errors = discover(paths, config, notes)
     root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
     project = Project(root=root, config=config, errors=errors, boundary=project_boundary(paths), notes=notes)
-    named = {p.resolve() for p in paths if _is_file(p)}
+    named = {p.resolve() for p in paths if _is_file(p) or has_buffer(p)}
     for c in found["compose"]:
         if not project.inside(c):
             project.refuse(c, None, f"{_link_note(c)}; not read")
@@ -338,6 +339,16 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         for f in sorted(_listdir(req.parent)):
             if is_dockerfile_name(f.name) and _is_file(f):
                 dockerfile_paths.setdefault(f.resolve(), f)
+    for data in found.get("data", []):
+        # A data or model file added to a build context re-lints the Dockerfiles whose context holds it:
+        # those of the directories above it, within the project.
+        here = data.resolve().parent
+        for d in [here, *here.parents]:
+            if not project.inside(d):
+                break
+            for f in sorted(_listdir(d)):
+                if is_dockerfile_name(f.name) and _is_file(f):
+                    dockerfile_paths.setdefault(f.resolve(), f)
     for cf in project.compose_files:
         for _service, dockerfile, _ctx, _line in cf.builds:
             if dockerfile in project.contexts and _is_file(dockerfile):
@@ -346,12 +357,13 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         if not project.inside(shown):
             project.refuse(shown, None, f"{_link_note(shown)}; not read")
             continue
-        df = parse_dockerfile(shown, build_args=config.build_args)
+        settings = config.for_path(shown)  # the config closest to this Dockerfile
+        df = parse_dockerfile(shown, build_args=settings.build_args)
         project.dockerfiles.append(df)
         if resolved not in project.contexts:
-            project.contexts[resolved] = _choose_context(df, config, root)
+            project.contexts[resolved] = _choose_context(df, settings, root)
             if not project.inside(project.contexts[resolved].root):
-                where = config.path if config.path is not None else shown
+                where = settings.path if settings.path is not None else shown
                 project.refuse(where, None, f"build context {str(project.contexts[resolved].root)!r} for "
                                             f"{_rel(shown)} is outside the project; not read")
         choice = project.contexts[resolved]

@@ -73,6 +73,7 @@ def test_maintainer(tmp_path): catches(tmp_path, "maintainer-deprecated", P + "M
 
 # hadolint's pragmas silence our equivalents
 def test_hadolint_ignore(tmp_path): passes(tmp_path, "apt-recommends", P + "# hadolint ignore=DL3015\nRUN apt-get install -y curl\n" + U)
+def test_only_first_relative_workdir(tmp_path): assert [f["line"] for f in catches(tmp_path, "relative-workdir", P + "WORKDIR app\nWORKDIR sub\n" + U, 2)] == [2]
 
 
 # download-at-build through a copied script, read with ast (never run); the finding is on the RUN.
