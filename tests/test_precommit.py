@@ -55,6 +55,17 @@ def test_hook_passes_on_a_clean_project(scratch: Path):
     assert "Passed" in proc.stdout
 
 
+def test_hook_runs_on_the_names_real_projects_use(scratch: Path):
+    # The hook's `files` pattern comes from discovery's definition: these names reach the hook.
+    write_tree(scratch, {"Dockerfile-cpu": "FROM python:latest\n", "docker/dockerfile": "FROM python:latest\n",
+                         "Dockerfile.md": "# notes\n"})
+    subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
+    proc = _pre_commit(scratch, "--all-files")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Dockerfile-cpu" in proc.stdout and "docker/dockerfile" in proc.stdout
+    assert "Dockerfile.md" not in proc.stdout
+
+
 # The hook's `files:` pattern and discovery agree (no pre-commit needed) --------------------------
 
 NAMES = [

@@ -429,7 +429,35 @@ def _choose_context(df: Dockerfile, config: Settings, repo_root: Path) -> Contex
     if sources and repo_root != here and repo_root in here.parents:
         if not any(_exists(here, s) for s in sources) and all(_exists(repo_root, s) for s in sources):
             return ContextChoice(repo_root, "repository root: its COPY sources exist only there")
+    whole = any(spec.from_context and any(not s.strip("/.") for s in spec.sources) for spec in df.copies)
+    if whole and not sources and repo_root != here and repo_root in here.parents:
+        # `COPY . .` then `pip install .` / `pip install -r requirements.txt`: the files the
+        # install reads tell which directory is the context.
+        needed = _install_reads(df)
+        if needed and not any(_exists(here, n) for group in needed for n in group) and \
+                all(any(_exists(repo_root, n) for n in group) for group in needed):
+            return ContextChoice(repo_root, "repository root: the files its installs read after `COPY .` exist only there")
     return ContextChoice(here, "the Dockerfile's directory")
+
+
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _install_reads(df: Dockerfile) -> list[tuple[str, ...]]:
+    """Relative paths the Dockerfile's installs read from the copied context, each as a group of
+    alternatives: `pip install .` reads one of the packaging files, `-r x.txt` reads x.txt."""
+    from mllint_docker.model.installs import installs
+
+    out: list[tuple[str, ...]] = []
+    for install in installs(df):
+        for w in install.local_paths:
+            v = w.value.split("[", 1)[0].rstrip("/")
+            if v in (".", "./") and not w.unresolved:
+                out.append(_PROJECT_FILES)
+        for w in install.requirement_files:
+            if not w.value.startswith("/") and "$" not in w.value:
+                out.append((w.value,))
+    return out
 
 
 def _exists(root: Path, source: str) -> bool:

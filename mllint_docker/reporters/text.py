@@ -61,7 +61,9 @@ def render_plain(findings, files_checked: int, out, quiet: bool = False, unsafe_
                 if src.strip():
                     lines.append("           │ " + terminal(src.strip()[:160]))
             if f.fix:
-                lines.append(f"           └ fix: {terminal(f.fix)}")
+                first, *rest = f.fix.split("\n")
+                lines.append(f"           └ fix: {terminal(first)}")
+                lines.extend("                  " + terminal(line) for line in rest)
         lines.append("")
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     if findings:
@@ -131,7 +133,12 @@ def render_rich(findings, files_checked: int, out, quiet: bool = False, images=N
                     # A Text object, not markup: a trailing `\` would otherwise print doubled.
                     console.print(Text.assemble(("           │ ", "dim"), terminal(src.strip()[:160])))
             if f.fix:
-                console.print(f"           [dim]└ fix:[/] {escape(terminal(f.fix))}")
+                # A hint of several lines (a Dockerfile snippet) stays under the finding, indented;
+                # each line is made inert on its own.
+                first, *rest = f.fix.split("\n")
+                console.print(f"           [dim]└ fix:[/] {escape(terminal(first))}")
+                for line in rest:
+                    console.print(Text.assemble("                  ", terminal(line)))
         console.print()
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     if findings:
