@@ -20,5 +20,5 @@ def check(df, project):
                                   f"{where}, inside the layer", column=install.command.column,
                     fix=(f"add `{flag}`, set `{env}` before it, or use `RUN --mount=type=cache,target={mount}`" if env else
                          f"add `{flag}`, end the same RUN with `&& rm -rf {where}`, or use "
-                         f"`RUN --mount=type=cache,target={mount}`",
+                         f"`RUN --mount=type=cache,target={mount}`"),
                     edit=fix("safe", f"Add `{flag}`", option_after_verb(df, install.words, install.action.split("-")[-1], flag)))
