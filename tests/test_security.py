@@ -250,3 +250,11 @@ def test_undecodable_file_names_under_a_strict_utf8_locale(tmp_path: Path, fmt: 
             (tmp_path / "report.out").read_bytes().decode("utf-8")
     if fmt in ("text", "github"):
         assert b"bad\\xff-requirements.txt" in r.stdout
+
+
+def test_diff_of_fixes_keeps_hostile_names_on_one_line(tmp_path: Path):
+    d = tmp_path / "x\n::error file=evil::pwned"
+    write_tree(d, {"Dockerfile": "FROM python:3.11.9-slim\nRUN pip install numpy==2.1.0\nUSER app\n"})
+    code, out, err = run_cli(["check", ".", "--isolated", "--diff"], tmp_path)
+    assert code in (0, 1), err
+    assert not any(line.startswith("::") for line in out.splitlines())
