@@ -258,3 +258,11 @@ def test_diff_of_fixes_keeps_hostile_names_on_one_line(tmp_path: Path):
     code, out, err = run_cli(["check", ".", "--isolated", "--diff"], tmp_path)
     assert code in (0, 1), err
     assert not any(line.startswith("::") for line in out.splitlines())
+
+
+def test_lock_files_out_of_the_project_are_not_read(tmp_path: Path, outside: Path):
+    (outside / "uv.lock").write_text(f'version = 1\n[[package]]\nname = "numpy"\nversion = "{SECRET}"\n')
+    project = tmp_path / "project"
+    write_tree(project, {"requirements.txt": "numpy\n"})
+    os.symlink(outside / "uv.lock", project / "uv.lock")
+    assert_sealed(project, outside, [])
