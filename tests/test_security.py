@@ -266,3 +266,13 @@ def test_lock_files_out_of_the_project_are_not_read(tmp_path: Path, outside: Pat
     write_tree(project, {"requirements.txt": "numpy\n"})
     os.symlink(outside / "uv.lock", project / "uv.lock")
     assert_sealed(project, outside, [])
+
+
+def test_a_config_symlinked_out_of_the_project_is_refused(tmp_path: Path, outside: Path):
+    (outside / "token.toml").write_text(f'{SECRET} = "x"\nselect = ["{SECRET}"]\n')
+    project = tmp_path / "project"
+    write_tree(project, {"Dockerfile": "FROM python:3.11.9-slim\nUSER app\n"})
+    os.symlink(outside / "token.toml", project / ".mllint-docker.toml")
+    code, out, err = run_cli(["check", "."], project)
+    assert code == 2 and SECRET not in out + err
+    assert "symlink to a file outside the project" in err

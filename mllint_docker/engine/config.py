@@ -108,6 +108,17 @@ KEYS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _inside_check(f: Path, d: Path) -> None:
+    """A config file found in a tree must not be a symlink out of it (the tree may be a fork's pull
+    request): it is refused, not read."""
+    if not f.is_symlink():
+        return
+    top = next((p for p in [d, *d.parents] if (p / ".git").exists()), d)
+    real = f.resolve()
+    if not (real == top or top in real.parents):
+        raise ConfigError(f"{f}: a symlink to a file outside the project; not read")
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest `.mllint-docker.toml`, or pyproject.toml with a [tool.mllint-docker] table."""
     start = start.resolve()
@@ -115,6 +126,7 @@ def find_config(start: Path) -> Path | None:
         for name in CONFIG_FILES:
             f = d / name
             if f.is_file():
+                _inside_check(f, d)
                 if name == "pyproject.toml" and "mllint-docker" not in f.read_text(errors="replace"):
                     continue
                 return f
