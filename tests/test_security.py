@@ -276,3 +276,19 @@ def test_a_config_symlinked_out_of_the_project_is_refused(tmp_path: Path, outsid
     code, out, err = run_cli(["check", "."], project)
     assert code == 2 and SECRET not in out + err
     assert "symlink to a file outside the project" in err
+
+
+def test_messages_that_name_hostile_files_stay_inert(tmp_path: Path, outside: Path):
+    """Found by the fuzz suite: a symlink out of the project, named with a newline and a workflow
+    command, is reported by name; the name must not start a line in any format (HTML included)."""
+    project = tmp_path / "project"
+    write_tree(project, {"Dockerfile": "FROM python:3.11.9-slim\nUSER app\n"})
+    (project / "x\n::error file=a::b").mkdir()
+    os.symlink(outside / "Dockerfile", project / "x\n::error file=a::b" / "Dockerfile")
+    for kind, (code, out, err) in every_output(project).items():
+        assert code in (0, 1), err
+        lines = (out + err).splitlines()
+        if kind == "github":
+            assert all(line.startswith(("::warning file=", "::error file=", "::notice file=")) for line in lines)
+        else:
+            assert not any(line.lstrip().startswith("::") for line in lines), kind
