@@ -292,3 +292,13 @@ def test_messages_that_name_hostile_files_stay_inert(tmp_path: Path, outside: Pa
             assert all(line.startswith(("::warning file=", "::error file=", "::notice file=")) for line in lines)
         else:
             assert not any(line.lstrip().startswith("::") for line in lines), kind
+
+
+def test_a_nested_config_symlinked_out_of_the_project_is_refused(tmp_path: Path, outside: Path):
+    (outside / "token.toml").write_text(f'select = ["{SECRET}"]\n')
+    project = tmp_path / "project"
+    write_tree(project, {"Dockerfile": "FROM python:3.11.9-slim\nUSER app\n", "svc/Dockerfile": "FROM python:latest\n"})
+    os.symlink(outside / "token.toml", project / "svc" / ".mllint-docker.toml")
+    code, out, err = run_cli(["check", "."], project)
+    assert code == 2 and SECRET not in out + err
+    assert "symlink to a file outside the project" in err
