@@ -150,11 +150,10 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
 
     findings = with_policy(findings, policy)
     if apply_fixes or fix_only or show_diff:
-        def relint():
-            fresh = Engine(load_project(paths, config), selection, config).run()
-            return _baselined(fresh, baseline_path) if baseline_path is not None else fresh
+        def baselined(found):
+            return _baselined(found, baseline_path) if baseline_path is not None else found
 
-        findings = _fix(project, selection, config, findings, policy, show_diff, fix_only, quiet, relint)
+        findings = _fix(project, selection, config, findings, policy, show_diff, fix_only, quiet, baselined)
         if fix_only:
             sys.exit(EXIT_OK)
     from mllint_docker.reporters import get
@@ -191,10 +190,10 @@ def _baselined(findings, baseline_path):
     return filter_baselined(baseline_path, findings)[0]
 
 
-def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool, relint):
+def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool, baselined):
     """--fix / --fix-only / --diff: applies the fixes (or prints them); returns the findings to report."""
     from mllint_docker.finding import display_path
-    from mllint_docker.fixes import fix_project, unified_diff, with_policy
+    from mllint_docker.fixes import fix_project, lint_written, unified_diff, with_policy
     from mllint_docker.inert import lines, terminal
 
     report = fix_project(project, selection, config, findings, policy, lint_after=not (show_diff or fix_only))
@@ -212,9 +211,9 @@ def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only
     if not quiet:
         click.echo(f"mllint: fixed {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
                    f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
-    if report.other_files and not fix_only:
-        return with_policy(relint(), policy)  # a .dockerignore changed: every context is read again
-    return with_policy(report.remaining, policy)
+    if fix_only:
+        return []
+    return with_policy(baselined(lint_written(project, selection, config, report)), policy)
 
 
 def _print_statistics(findings) -> None:
