@@ -446,3 +446,13 @@ def test_base_image_pinned_to_the_digest_the_engine_records(tmp_path: Path, monk
     assert by_line[3]["fix"]["edits"] == [{"file": "Dockerfile", "start": {"line": 3, "column": 6},
                                            "end": {"line": 3, "column": 19}, "content": f"python:latest@{digest}"}]
     assert "records no registry digest" in by_line[1]["fix"] and len(by_line) == 2
+
+
+def test_suppressed_and_baselined_findings_are_not_fixed(tmp_path: Path):
+    before = F + "# mllint: disable=pip-cache-not-disabled\nRUN pip install numpy==1.26.4\nWORKDIR app\n"
+    _write(tmp_path, before)
+    code, _, _ = run_cli(["check", ".", "--isolated", "--select", "MLD108,MLD113", "--write-baseline", "b.json"], tmp_path)
+    assert code == 0
+    run_cli(["check", ".", "--isolated", "--select", "MLD108,MLD113", "--baseline", "b.json", "--fix", "--unsafe-fixes"],
+            tmp_path)
+    assert (tmp_path / "Dockerfile").read_text() == before
