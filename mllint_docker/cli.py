@@ -198,7 +198,7 @@ def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only
 
     report = fix_project(project, selection, config, findings, policy, lint_after=not (show_diff or fix_only))
     for path, reason in report.refused:
-        click.echo(f"mllint: {terminal(display_path(path))}: not fixed: {terminal(reason)}", err=True)
+        click.echo(f"mllint: {terminal(display_path(path))}: {terminal(reason)}", err=True)
     n = report.total
     if show_diff:
         sys.stdout.write(lines(unified_diff(report)))  # control characters of the files shown escaped

@@ -95,6 +95,21 @@ class _Checker:
         return None
 
 
+def _parsing_subset(checker: _Checker, key: Path, text: str, group: list[Finding]):
+    """The fixes that together still give a file that parses, taken one by one in order; (None, group)
+    when not one does."""
+    kept: list[Finding] = []
+    for f in group:
+        trial = apply_fixes(text, [g.edit for g in kept + [f]])
+        if trial.text != text and checker.problem(key, text, trial.text) is None:
+            kept.append(f)
+    if not kept:
+        return None, group
+    result = apply_fixes(text, [g.edit for g in kept])
+    checker.problem(key, text, result.text)  # keeps the parse of what is written
+    return result, kept
+
+
 def _shell_errors(df) -> int:
     return sum(len(i.script.errors) for i in df.instructions if i.script is not None)
 
@@ -123,20 +138,22 @@ def fix_project(project, selection, config, findings: list[Finding], policy: Fix
                 try:
                     src = Source.read(key) if key.exists() else Source(key, "")
                 except OSError as err:
-                    report.refused.append((key, f"cannot read: {err.strerror or err}"))
+                    report.refused.append((key, f"not fixed: cannot read it: {err.strerror or err}"))
                     continue
                 report.originals[key] = src
-            by_fix = {id(f.edit): f for f in group}
             result = apply_fixes(src.text, [f.edit for f in group])
             if result.text == src.text:
                 continue
             problem = checker.problem(key, src.text, result.text)
             if problem is not None:
-                report.refused.append((key, problem))
-                continue
+                result, group = _parsing_subset(checker, key, src.text, group)
+                if result is None:
+                    report.refused.append((key, f"not fixed: {problem}"))
+                    continue
+                report.refused.append((key, f"some fixes left out: {problem}"))
             report.fixed[key] = src.with_text(result.text)
-            for fix in result.applied:
-                report.counts[by_fix[id(fix)].name] += 1
+            for i in result.applied_index:
+                report.counts[group[i].name] += 1
             waiting |= bool(result.deferred)
             changed.add(key)
         if not changed:
