@@ -42,15 +42,22 @@ class Command:
     span: tuple[int, int] = (0, 0)
     # File redirections: (operator, target), e.g. ('>', '=2') for an unquoted `pip install x>=2`.
     redirects: list[tuple[str, Word]] = field(default_factory=list)
+    # argv and name, computed once: rules ask for them many times (the words never change)
+    _argv: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _name: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def argv(self) -> list[str]:
-        return [w.value for w in self.words]
+        if self._argv is None:
+            self._argv = [w.value for w in self.words]
+        return self._argv
 
     @property
     def name(self) -> str:
         """The program's base name: `/usr/bin/pip3` -> `pip3`."""
-        return self.words[0].value.rsplit("/", 1)[-1] if self.words else ""
+        if self._name is None:
+            self._name = self.words[0].value.rsplit("/", 1)[-1] if self.words else ""
+        return self._name
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +127,9 @@ def _get_parser():
     return _parser
 
 
+MAX_EXPANDED = 128 * 1024  # Linux's MAX_ARG_STRLEN
+
+
 def expand(value: str, env: Mapping[str, str]) -> tuple[str, bool]:
     """Substitutes known `$VAR`/`${VAR}`; returns the text and whether unknown variables remain."""
     unresolved = False
@@ -134,7 +144,24 @@ def expand(value: str, env: Mapping[str, str]) -> tuple[str, bool]:
 
     if "$" not in value:
         return value, False
-    return _VAR.sub(sub, value), unresolved
+    out = _VAR.sub(sub, value)
+    if len(out) > MAX_EXPANDED:  # no process takes a longer argument: keep the word as written
+        return value, True
+    return out, unresolved
+
+
+_DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
+_WORD_ESCAPE = re.compile(r"\\(.)")
+
+
+def _group1(m: re.Match) -> str:
+    return m.group(1)
+
+
+# Nodes that hold no command (a heredoc body is parsed on its own), not worth descending into.
+_NO_COMMANDS_INSIDE = frozenset({"heredoc_body", "word", "raw_string", "ansi_c_string", "number", "comment",
+                                 "variable_name", "special_variable_name", "file_descriptor", "string_content",
+                                 "test_operator", "regex"})
 
 
 class _Builder:
@@ -154,18 +181,21 @@ class _Builder:
         stack = [root]
         while stack:
             node = stack.pop()
-            if node.type == "command":
+            t = node.type
+            if t == "command":
                 self._command(node, data, lines, nested)
-            elif node.type == "heredoc_body":
+            elif t in _NO_COMMANDS_INSIDE:
                 continue
-            elif node.type == "redirected_statement":
+            elif t == "redirected_statement":
                 self._attach_redirects(node)
-            stack.extend(reversed(node.children))
+            if node.child_count:
+                stack.extend(reversed(node.children))
 
     def _word(self, node, data: bytes, lines: LineMap) -> Word:
         value, unresolved = self._value(node, data)
         line, col = lines.locate(node.start_byte)
-        return Word(value, _text(node, data), line, col, unresolved)
+        raw = _text(node, data)
+        return Word(raw if value == raw else value, raw, line, col, unresolved)  # one string when equal
 
     def _value(self, node, data: bytes) -> tuple[str, bool]:
         t = node.type
@@ -177,7 +207,8 @@ class _Builder:
                 if child.type == '"':
                     continue
                 if child.type == "string_content":
-                    parts.append(re.sub(r'\\([$`"\\\n])', r"\1", _text(child, data)))
+                    content = _text(child, data)
+                    parts.append(_DQ_ESCAPE.sub(_group1, content) if "\\" in content else content)
                 else:
                     v, u = self._value(child, data)
                     parts.append(v)
@@ -195,8 +226,8 @@ class _Builder:
         if t == "ansi_c_string":
             return _text(node, data)[2:-1], False
         text = _text(node, data)
-        if t == "word":
-            text = re.sub(r"\\(.)", r"\1", text.replace("\\\n", ""))
+        if t == "word" and "\\" in text:
+            text = _WORD_ESCAPE.sub(_group1, text.replace("\\\n", ""))
         return (text, "$" in text) if t in ("command_substitution", "arithmetic_expansion") else (text, False)
 
     def _attach_redirects(self, node) -> None:

@@ -4,7 +4,7 @@ from mllint_docker.rules._edits import fix, replace_arguments, replace_keyword
 AUTHORS = "org.opencontainers.image.authors"
 
 
-@rule("MLD116", "maintainer-deprecated", "info", scope="dockerfile", hadolint=("DL4000",),
+@rule("MLD116", "maintainer-deprecated", "info", scope="dockerfile", hadolint=("DL4000",), buildkit=("MaintainerDeprecated",),
       summary="MAINTAINER is deprecated")
 def check(df, project):
     for inst in df.instructions:

@@ -2,7 +2,7 @@ from mllint_docker.rules import Issue, rule
 from mllint_docker.rules._edits import delete_instruction, fix
 
 
-@rule("MLD112", "multiple-cmd", "warning", scope="dockerfile", hadolint=("DL4003", "DL4004"),
+@rule("MLD112", "multiple-cmd", "warning", scope="dockerfile", hadolint=("DL4003", "DL4004"), buildkit=("MultipleInstructionsDisallowed",),
       summary="More than one CMD or ENTRYPOINT in a stage: only the last one has an effect")
 def check(df, project):
     for stage in df.stages:
