@@ -110,6 +110,8 @@ def locks_for(project, directory: Path) -> Locked:
     root = Path(project.root).resolve()
     d = directory
     while True:
+        if not project.inside(d):
+            return Locked()  # nothing outside the project is opened
         key = ("locks", d)
         if key not in project.memo:
             project.memo[key] = read_locks(d, lambda p: _parsed(project, p), getattr(project, "inside", None))
