@@ -225,8 +225,34 @@ class Engine:
                     self.meta("broken-include", rf.path, inc.line, message)
                 for rule, fn in req_rules:
                     self._run(rule, rf, rf.path, fn)
+        self._run_manifests()
         self.findings.sort(key=Finding.sort_key)
         return self.findings
+
+    def _run_manifests(self) -> None:
+        """Conda environment files, pyproject.toml, Pipfile and lock files: those found, and those
+        a Dockerfile's installs read."""
+        project = self.project
+        rules = [(r, fn) for r in self.selection.rules for fn in checks_for(r, "manifest")]
+        for df in project.dockerfiles:
+            if df.error is None:
+                try:
+                    from mllint_docker.model.installs import register_manifests
+
+                    register_manifests(df, project)
+                except Exception as err:  # the model failing on odd input must not stop the run
+                    self.meta("internal-error", df.path, None,
+                              f"reading the manifests this file installs failed: {type(err).__name__}: {err}")
+        for path, m in sorted(project.manifests.items(), key=lambda kv: str(kv[1].path)):
+            if not m.relevant:
+                continue
+            self._pragmas[path] = pragmas = line_pragmas(m.lines)
+            for line, name in pragmas.unknown:
+                self.meta("unknown-rule", m.path, line, f"pragma names unknown rule {name!r}")
+            for line, message in m.errors:
+                self.meta("parse-error", m.path, line, message)
+            for rule, fn in rules:
+                self._run(rule, m, m.path, fn)
 
     def run_image(self, target) -> list[Finding]:
         """Image rules on one analysed image (`imagecheck.ImageTarget`); findings go on the Dockerfile

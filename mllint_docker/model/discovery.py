@@ -1,5 +1,5 @@
-"""Discovery: which files under the given paths are Dockerfiles, requirements, compose or
-`.dockerignore` files, by name, honouring `exclude` and `.gitignore`."""
+"""Discovery: which files under the given paths are Dockerfiles, requirements, compose,
+`.dockerignore` or dependency manifest files (conda, pyproject, Pipfile, lock files), by name, honouring `exclude` and `.gitignore`."""
 
 from __future__ import annotations
 
@@ -49,6 +49,10 @@ def file_kind(path: Path) -> str | None:
         return "compose"
     if name.endswith(".dockerignore"):
         return "dockerignore"
+    from mllint_docker.model.manifests import manifest_format
+
+    if manifest_format(name):
+        return "manifest"  # conda environment files, pyproject.toml, Pipfile, lock files
     return None
 
 
@@ -93,7 +97,8 @@ def _excluded(rel: str, patterns: list[str]) -> bool:
 
 def discover(paths: list[Path], config: Settings) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
     """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded."""
-    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": []}
+    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": [],
+                                    "manifest": []}
     errors: list[tuple[Path, str]] = []
     walked: dict[str, list[Path]] = {k: [] for k in found}
     cwd = config.path.parent if config.path else Path.cwd()  # `exclude` globs are relative to the config

@@ -17,12 +17,17 @@ from mllint_docker.model.dockerfile import (
     Stage,
     parse_dockerfile,
 )
+from typing import TYPE_CHECKING
+
 from mllint_docker.model.requirements import (
     Include,
     Requirement,
     RequirementsFile,
     parse_requirements,
 )
+
+if TYPE_CHECKING:
+    from mllint_docker.model.manifests import Manifest
 
 
 @dataclass(slots=True)
@@ -38,6 +43,8 @@ class Project:
     dockerfiles: list[Dockerfile] = field(default_factory=list)
     requirements: dict[Path, RequirementsFile] = field(default_factory=dict)
     compose_files: list[ComposeFile] = field(default_factory=list)
+    # Conda environment files, pyproject.toml, Pipfile and lock files, each parsed once.
+    manifests: dict[Path, "Manifest"] = field(default_factory=dict)
     contexts: dict[Path, ContextChoice] = field(default_factory=dict)
     # Unreadable paths met during discovery: (path, message).
     errors: list[tuple[Path, str]] = field(default_factory=list)
@@ -116,6 +123,17 @@ class Project:
                                 if r.pinned:
                                     pins.setdefault(r.name, r)
         return pins
+
+    def manifest(self, path: Path, fmt: str | None = None) -> "Manifest":
+        """A dependency manifest or lock file, parsed once (see model/manifests)."""
+        from mllint_docker.model.manifests import parse_manifest
+
+        path = path.resolve()
+        m = self.manifests.get(path)
+        if m is None:
+            m = parse_manifest(path, fmt)
+            self.manifests[path] = m
+        return m
 
     # Build contexts -----------------------------------------------------
 
@@ -249,6 +267,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
                 dockerfile_paths.setdefault(f.resolve(), f)
     named = {p.resolve() for p in paths if p.is_file()}
     explicit_reqs = [p for p in found["requirements"] if p.resolve() in named]  # named and not excluded
+    explicit_reqs += [p for p in found.get("manifest", []) if p.resolve() in named]
     for req in explicit_reqs:
         # A changed requirements file (pre-commit passes only changed files) re-lints the Dockerfiles
         # beside it, which are the ones that COPY and install it in the usual layout.
@@ -268,6 +287,8 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         project.notes.append(f"{_rel(shown)}: build context {_rel(choice.root)} ({choice.reason})")
     for r in found["requirements"]:
         project.requirements_file(r)
+    for m in found.get("manifest", []):
+        project.manifest(m)
     return project
 
 

@@ -21,8 +21,14 @@ from mllint_docker.model.installs.core import (
     manifests_for,
     pin_problem,
 )
+from mllint_docker.model.installs.conda import strict_channel_priority
 from mllint_docker.model.installs.files import (
+    ManifestUse,
     command_constraints,
+    earlier_pins,
+    manifest_installs,
+    manifest_uses,
+    register_manifests,
     constraint_pins,
     register_requirement_files,
     requirement_files,
@@ -41,5 +47,6 @@ __all__ = [
     "CONDA_PROGRAMS", "INSTALLER_PACKAGES", "Index", "Install", "Package", "PipConfig", "Setting",
     "apt_installs", "apt_updates", "build_only", "cache_mounted", "command_constraints", "constraint_pins",
     "installs", "installs_of", "is_manifest", "manifests_for", "os_packages", "pin_problem", "pip_config",
-    "register_requirement_files", "removes_apt_lists", "requirement_files", "settings", "used_as_constraints",
+    "register_requirement_files", "ManifestUse", "earlier_pins", "manifest_installs", "manifest_uses",
+    "register_manifests", "strict_channel_priority", "removes_apt_lists", "requirement_files", "settings", "used_as_constraints",
 ]

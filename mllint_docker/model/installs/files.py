@@ -4,6 +4,8 @@ that a COPY (or a bind mount) put where the install looks."""
 from __future__ import annotations
 
 import posixpath
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +16,10 @@ from mllint_docker.model.shell import Word
 
 if TYPE_CHECKING:
     from mllint_docker.model.dockerfile import Dockerfile, Instruction
+    from mllint_docker.model.manifests import Manifest
     from mllint_docker.model.project import Project
+
+_ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|zip)$", re.I)
 
 
 def requirement_files(df: "Dockerfile", project: "Project", install: Install) -> list[tuple[Word, RequirementsFile | None]]:
@@ -140,3 +145,144 @@ def _context_requirements(df, project, inst, word: Word, register: bool = True) 
             project.memo[key] = parse_requirements(path)
         return project.memo[key]
     return project.requirements_file(path)
+
+
+# Dependency manifests and lock files ---------------------------------------------------------------
+
+# What a project manager reads from its project directory: (manifest, lock) and their formats.
+_MANAGER_FILES = {
+    "poetry": (("pyproject.toml", "pyproject"), ("poetry.lock", "poetry-lock")),
+    "uv": (("pyproject.toml", "pyproject"), ("uv.lock", "uv-lock")),
+    "pdm": (("pyproject.toml", "pyproject"), ("pdm.lock", "pdm-lock")),
+    "pipenv": (("Pipfile", "pipfile"), ("Pipfile.lock", "pipfile-lock")),
+}
+_DIR_OPTIONS = {"poetry": ("directory", "project"), "uv": ("project", "directory"), "pdm": ("project",)}
+
+
+@dataclass(slots=True)
+class ManifestUse:
+    """A manifest or lock file an install reads, resolved to the build-context file a COPY (or a bind
+    mount) put where the install looks."""
+
+    install: Install
+    role: str  # "environment" (conda -f), "project" (pyproject/Pipfile), "lock"
+    image_path: str  # where the install reads it, as written or implied (`pyproject.toml`, `/app/uv.lock`)
+    format: str
+    path: Path | None = None  # the context file that is there; None when no COPY brings it
+    manifest: "Manifest | None" = None
+    extras: frozenset[str] = frozenset()  # `pip install .[gpu]`
+    word: Word | None = None
+    on_disk: Path | None = None  # the file in the build context, whether or not a COPY brings it
+
+    @property
+    def line(self) -> int:
+        return self.word.line if self.word is not None else self.install.line
+
+
+def manifest_uses(df: "Dockerfile", project: "Project", install: Install) -> list[ManifestUse]:
+    """The manifests and locks an install reads: `conda env create -f`, `conda install --file`,
+    `pip install .`/`-e .`, `poetry install`, `uv sync`, `pdm install`, `pipenv install`."""
+    key = ("installs.manifest_uses", str(df.path), id(install))
+    cached = project.memo.get(key)
+    if cached is not None:
+        return cached
+    uses: list[ManifestUse] = []
+    if install.tool == "conda":
+        for w in install.environment_files:
+            fmt = _conda_format(w.value)
+            uses.append(_resolve(df, project, ManifestUse(install, "environment", w.value, fmt, word=w)))
+    elif install.tool in ("pip", "uv") and install.action in ("install", "download", "wheel"):
+        for w in install.local_paths:
+            directory = re.sub(r"\[([^\]]*)\]$", "", w.value)
+            if _ARCHIVE.search(directory) or w.unresolved:
+                continue
+            extras = re.search(r"\[([^\]]*)\]$", w.value)
+            use = ManifestUse(install, "project", posixpath.join(directory, "pyproject.toml"), "pyproject", word=w,
+                              extras=frozenset(e.strip().lower() for e in extras.group(1).split(",")) if extras else frozenset())
+            uses.append(_resolve(df, project, use))
+    if install.tool in _MANAGER_FILES and install.action in ("install", "sync") and (
+            install.tool != "pipenv" or not install.packages) and not install.program.endswith(" pip"):
+        directory = "."
+        for name in _DIR_OPTIONS.get(install.tool, ()):
+            if install.values(name):
+                directory = install.values(name)[-1].value
+        (manifest, mfmt), (lock, lfmt) = _MANAGER_FILES[install.tool]
+        if install.tool == "pipenv" and install.env.get("PIPENV_PIPFILE"):
+            pipfile = install.env["PIPENV_PIPFILE"]
+            directory, manifest = posixpath.dirname(pipfile) or ".", posixpath.basename(pipfile)
+        if install.tool == "pdm" and install.values("lockfile"):
+            lock = install.values("lockfile")[-1].value
+        project_use = _resolve(df, project, ManifestUse(install, "project", posixpath.join(directory, manifest), mfmt))
+        lock_use = _resolve(df, project, ManifestUse(install, "lock", posixpath.join(directory, lock), lfmt))
+        if lock_use.on_disk is None:
+            base = project_use.path.parent if project_use.path is not None else project.context_choice(df).root
+            candidate = base / posixpath.basename(lock)
+            lock_use.on_disk = candidate if candidate.is_file() else None
+        uses += [project_use, lock_use]
+    project.memo[key] = uses
+    return uses
+
+
+def register_manifests(df: "Dockerfile", project: "Project") -> None:
+    """Parses (and so registers for linting) every manifest and lock file the Dockerfile installs from."""
+    for inst in installs(df):
+        manifest_uses(df, project, inst)
+
+
+def manifest_installs(project: "Project") -> dict[Path, list[tuple["Dockerfile", ManifestUse]]]:
+    """Every install of every Dockerfile that reads each manifest file (by resolved path)."""
+    table = project.memo.get("installs.manifest_installs")
+    if table is None:
+        table = {}
+        for df in project.dockerfiles:
+            if df.error is not None:
+                continue
+            for inst in installs(df):
+                for use in manifest_uses(df, project, inst):
+                    if use.path is not None:
+                        table.setdefault(use.path.resolve(), []).append((df, use))
+        project.memo["installs.manifest_installs"] = table
+    return table
+
+
+def earlier_pins(df: "Dockerfile", project: "Project", install: Install) -> dict[str, Requirement]:
+    """Names pinned by what the install itself constrains (`-c`, PIP_CONSTRAINT) or what earlier
+    installs of its stage chain put in from requirements files (`pip install -r requirements.lock`
+    before `pip install .`): pip keeps an installed release that satisfies the project."""
+    pins = dict(constraint_pins(df, project, install) or {}) if install.constraint_files else {}
+    stage = df.stages[install.instruction.stage] if 0 <= install.instruction.stage < len(df.stages) else None
+    chain = {s.index for s in stage.chain()} if stage is not None else set()
+    for other in installs(df):
+        if other.instruction.stage not in chain or not (
+                other.instruction.line < install.instruction.line or other.instruction is install.instruction):
+            continue
+        for _, rf in requirement_files(df, project, other):
+            if rf is None:
+                continue
+            for f in [rf, *project.included_files(rf)]:
+                for r in f.requirements:
+                    if r.pinned:
+                        pins.setdefault(r.name, r)
+    return pins
+
+
+def _conda_format(name: str) -> str:
+    from mllint_docker.model.manifests import CONDA_ENV, CONDA_EXPLICIT, CONDA_LOCK, manifest_format
+
+    fmt = manifest_format(posixpath.basename(name))
+    if fmt == CONDA_LOCK:
+        return CONDA_LOCK
+    return CONDA_ENV if name.lower().endswith((".yml", ".yaml")) else CONDA_EXPLICIT
+
+
+def _resolve(df: "Dockerfile", project: "Project", use: ManifestUse) -> ManifestUse:
+    word = use.word if use.word is not None and use.image_path == use.word.value else \
+        Word(use.image_path, use.image_path, use.install.line, 1)
+    if word.unresolved:
+        return use
+    path = _context_path(df, project, use.install.instruction, word)
+    if path is not None and path.is_file():
+        use.path = path
+        use.on_disk = path
+        use.manifest = project.manifest(path, use.format)
+    return use
