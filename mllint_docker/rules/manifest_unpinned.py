@@ -23,7 +23,8 @@ def check(m, project):
         seen = set()
         for df, use in uses:
             install = use.install
-            if use.role != "project" or install.tool not in ("pip", "uv") or install.has("no-deps"):
+            if use.role != "project" or install.tool not in ("pip", "uv") or install.action != "install" \
+                    or install.has("no-deps"):
                 continue
             pins = earlier_pins(df, project, install)
             for e in requirements_for(m, set(use.extras)):

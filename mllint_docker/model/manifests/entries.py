@@ -49,9 +49,9 @@ def version_problem(version: str, style: str) -> str | None:
     if v.startswith("===") or (v.startswith("==") and "*" not in v and "," not in v):
         return None
     if v.startswith("^"):
-        return f"allows a caret range (`{v}`: every release below the next major)"
+        return f"allows a caret range (`{v}`: every compatible release up to the next breaking one)"
     if v.startswith("~") and not v.startswith("~="):
-        return f"allows a tilde range (`{v}`: every release below the next minor)"
+        return f"allows a tilde range (`{v}`: every patch release of it)"
     if "*" in v:
         return f"allows a wildcard of versions (`{v}`)"
     return f"allows a range of versions (`{v}`)"
@@ -73,7 +73,7 @@ def table_entry(name: str, value, line: int, column: int, section: str, style: s
         return first
     if isinstance(value, str):
         problem = version_problem(value, style)
-        return Entry(cname, value, line, column, f"{name} = {value!r}", section=section,
+        return Entry(cname, value, line, column, f'{name} = "{value}"', section=section,
                      pinned=problem is None, problem=problem, optional=optional)
     if not isinstance(value, dict):
         return f"dependency {name!r} must be a version string or a table, not {type(value).__name__}"
