@@ -82,7 +82,7 @@ def _uv_roots(m: Manifest, packages: list, lines: list[int], data: dict, idx: To
         roots[canonical_name(str(pkg.get("name", "")))] = {
             "path": str(where),
             "line": line,
-            "metadata_line": span[0] - 1 if span else line,
+            "metadata_line": span[0] if span else line,
             "requires_dist": md.get("requires-dist", []) if isinstance(md.get("requires-dist"), list) else [],
             "requires_dev": md.get("requires-dev", {}) if isinstance(md.get("requires-dev"), dict) else {},
         }
