@@ -122,3 +122,20 @@ def test_poetry_content_hash_matches_poetry_on_real_locks():
     for pyproject, lock in pairs:
         recorded = tomllib.loads(lock.read_text())["metadata"]["content-hash"]
         assert poetry_content_hash(tomllib.loads(pyproject.read_text())) == recorded, lock.name
+
+
+def test_pre_commit_hook_runs_on_every_manifest_name():
+    """The hook's `files:` pattern (pre-commit uses Python's re.search) takes every name discovery takes."""
+    import re
+
+    import yaml
+
+    hook = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())[0]
+    pattern = re.compile(hook["files"])
+    for name in ("environment.yml", "envs/environment-gpu.yaml", "conda.yaml", "dev-environment.yml", "conda-lock.yml",
+                 "train.conda-lock.yml", "conda-linux-64.lock", "pyproject.toml", "svc/Pipfile", "Pipfile.lock", "uv.lock",
+                 "poetry.lock", "pdm.lock", "pylock.toml", "pylock.cuda.toml"):
+        assert manifest_format(name.rsplit("/", 1)[-1]) is not None
+        assert pattern.search(name), name
+    for name in ("yarn.lock", "Cargo.lock", "config.yml", "src/app.py", "tox.toml"):
+        assert not pattern.search(name), name

@@ -53,3 +53,13 @@ def test_hook_passes_on_a_clean_project(scratch: Path):
     proc = _pre_commit(scratch, "--all-files")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Passed" in proc.stdout
+
+
+def test_hook_runs_on_a_changed_environment_file(scratch: Path):
+    write_tree(scratch, {"environment.yml": "channels:\n  - conda-forge\ndependencies:\n  - numpy\n",
+                         "uv.lock": "version = 1\n[[package]]\nname = \n"})
+    subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
+    proc = _pre_commit(scratch, "--files", "environment.yml", "uv.lock")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "environment.yml:4" in proc.stdout and "manifest-unpinned" in proc.stdout
+    assert "uv.lock:3" in proc.stdout and "parse-error" in proc.stdout
