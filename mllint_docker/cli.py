@@ -95,7 +95,8 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     if build:
         images = _build_images(project, engine, build_files, target, build_args, builder, network, quiet)
         findings = engine.findings
-    files_checked = len(project.dockerfiles) + len(project.requirements) + len(project.compose_files)
+    files_checked = len(project.dockerfiles) + len(project.requirements) + len(project.compose_files) \
+        + sum(1 for m in project.manifests.values() if m.relevant)
     if write_baseline is not None:
         from mllint_docker.engine.baseline import write_baseline as write
 

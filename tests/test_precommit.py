@@ -61,5 +61,5 @@ def test_hook_runs_on_a_changed_environment_file(scratch: Path):
     subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
     proc = _pre_commit(scratch, "--files", "environment.yml", "uv.lock")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "environment.yml:4" in proc.stdout and "manifest-unpinned" in proc.stdout
-    assert "uv.lock:3" in proc.stdout and "parse-error" in proc.stdout
+    assert "environment.yml" in proc.stdout and "MLD205 manifest-unpinned" in proc.stdout
+    assert "uv.lock" in proc.stdout and "MLD001 parse-error" in proc.stdout

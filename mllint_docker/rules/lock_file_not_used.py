@@ -1,7 +1,7 @@
 import posixpath
 
 from mllint_docker.model.installs import installs, manifest_uses
-from mllint_docker.model.manifests import manifest_format
+from mllint_docker.model.manifests.conda import conda_lock_for
 from mllint_docker.rules import Issue, rule
 
 _TRUTHY = ("1", "true", "yes", "on", "y", "t")
@@ -33,7 +33,9 @@ def check(df, project):
             for use in uses:
                 if use.format != "conda-env" or use.path is None:
                     continue
-                found = _conda_lock_near(project, df, use.path)
+                ctx = project.context_choice(df).root
+                lock = conda_lock_for(project, use.path, (ctx,))
+                found = (posixpath.relpath(str(lock), str(ctx)) if ctx in lock.parents else lock.name) if lock else None
                 if found:
                     yield Issue(use.line, f"`{program} -f {use.image_path}` solves the environment file again, "
                                           f"although the build context has the lock `{found}`",
@@ -75,15 +77,3 @@ def _make_lock(tool: str) -> str:
             "pdm": "run `pdm lock`, commit pdm.lock and COPY it with pyproject.toml",
             "pipenv": "run `pipenv lock`, commit Pipfile.lock and COPY it with the Pipfile; then `pipenv install --deploy`",
             }.get(tool, "commit a lock file")
-
-
-def _conda_lock_near(project, df, env_path) -> str | None:
-    ctx = project.context_choice(df).root
-    for d in dict.fromkeys([env_path.parent, ctx]):
-        try:
-            for f in sorted(d.iterdir()):
-                if f.is_file() and manifest_format(f.name) in ("conda-lock", "conda-explicit"):
-                    return posixpath.relpath(str(f), str(ctx)) if ctx in f.parents else f.name
-        except OSError:
-            continue
-    return None

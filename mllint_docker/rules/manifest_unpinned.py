@@ -1,6 +1,7 @@
 from mllint_docker.finding import display_path
 from mllint_docker.model.installs import CONDA_PROGRAMS, INSTALLER_PACKAGES, earlier_pins, manifest_installs
-from mllint_docker.model.manifests import CONDA_ENV, CONDA_SPECS, PYPROJECT, manifest_format
+from mllint_docker.model.manifests import CONDA_ENV, CONDA_SPECS, PYPROJECT
+from mllint_docker.model.manifests.conda import conda_lock_for
 from mllint_docker.model.manifests.pyproject import requirements_for
 from mllint_docker.rules import Issue, rule
 
@@ -12,7 +13,7 @@ EXEMPT = INSTALLER_PACKAGES | CONDA_PROGRAMS  # the installer itself: `- pip`, `
 def check(m, project):
     uses = manifest_installs(project).get(m.path.resolve(), [])
     if m.format in (CONDA_ENV, CONDA_SPECS):
-        if not uses and _conda_lock_beside(m):
+        if not uses and conda_lock_for(project, m.path) is not None:
             return  # the lock is what gets installed; the environment file only feeds it
         for e in m.entries:
             if e.pinned is False and e.name not in EXEMPT:
@@ -44,14 +45,10 @@ def _kind(m) -> str:
 
 
 def _conda_fix(e) -> str:
+    if e.source and "://" in e.source:
+        return "pin the full commit (`@<40-character sha>`) or point at a release file with its `#sha256=` hash"
     if e.kind == "conda":
         return (f"pin it (`{e.name}=<version>`), or lock the environment with conda-lock and install the lock "
                 "(`conda-lock install`, `micromamba create -f conda-lock.yml`)")
     return f"pin it: `{e.name}==<version>`"
 
-
-def _conda_lock_beside(m) -> bool:
-    for f in m.path.parent.iterdir():
-        if f.is_file() and manifest_format(f.name) in ("conda-lock", "conda-explicit"):
-            return True
-    return False

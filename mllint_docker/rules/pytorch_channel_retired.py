@@ -49,15 +49,17 @@ def _problem(name: str, spec: str) -> str | None:
     import re
 
     last = LAST.get(name)
+    newest = ".".join(map(str, last)) if last else "the 2.5.1 series"
     spec = spec.strip()
     m = re.match(r"^(==|=|>=|>|~=)?\s*(\d+(?:\.\d+)*)", spec)
     if not spec or not m:
-        return ("the channel's newest release is 2.5.1 (October 2024): this resolves to that old release, or fails "
-                "as soon as another package needs a newer one")
+        return (f"the channel's newest {name} is {newest} (PyTorch 2.5.1, October 2024): this resolves to that old "
+                "release, or fails as soon as another package needs a newer one")
     if last is None:
         return None
     version = tuple(int(x) for x in m.group(2).split("."))
     op = m.group(1) or "="
     if version[: len(last)] > last[: len(version)] or (op in (">", ">=") and version > last):
-        return f"the channel stopped publishing after 2.5.1, so `{spec}` does not exist there and the solve fails"
+        return (f"the channel stopped publishing with PyTorch 2.5.1 ({name} {newest}), so `{spec}` does not exist "
+                "there and the solve fails")
     return None

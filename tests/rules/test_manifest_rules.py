@@ -9,6 +9,7 @@ PY = "FROM python:3.11.9-slim\nWORKDIR /app\n"
 UV = PY + "COPY --from=ghcr.io/astral-sh/uv:0.4.20 /uv /bin/uv\n"
 PYPROJECT = '[project]\nname = "app"\nversion = "1"\ndependencies = [\n  "numpy>=1.26",\n  "torch==2.4.1",\n]\n'
 ENV = "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n"
+LOCK = "version: 1\nmetadata:\n  sources:\n  - environment.yml\npackage: []\n"
 
 
 def hits(tmp_path, rule, files):
@@ -25,7 +26,7 @@ def test_conda_pins(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV 
 def test_conda_pip_section(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - pip\n  - pip:\n    - transformers>=4\n    - einops==0.8.0\n"}) == [("environment.yml", 7)]
 def test_conda_pip_git_branch(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - pip:\n    - -e git+https://github.com/x/y.git@main#egg=y\n"}) == [("environment.yml", 6)]
 def test_conda_installer_exempt(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - pip\n  - conda\n"}) == []
-def test_conda_with_lock_beside(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - numpy\n", "conda-lock.yml": "version: 1\npackage: []\n"}) == []
+def test_conda_with_lock_beside(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - numpy\n", "conda-lock.yml": LOCK}) == []
 def test_conda_file_list(tmp_path): assert hits(tmp_path, U, {"Dockerfile": "FROM continuumio/miniconda3:24.7.1-0\nCOPY specs.txt /tmp/\nRUN conda install -y --file /tmp/specs.txt && conda clean -afy\n", "specs.txt": "numpy=1.26\nscipy\n"}) == [("specs.txt", 2)]
 def test_pip_install_dot(tmp_path): assert hits(tmp_path, U, {"Dockerfile": PY + "COPY . .\nRUN pip install --no-cache-dir .\n", "pyproject.toml": PYPROJECT}) == [("pyproject.toml", 5)]
 def test_pip_install_editable(tmp_path): assert hits(tmp_path, U, {"Dockerfile": PY + "COPY . .\nRUN pip install --no-cache-dir -e .\n", "pyproject.toml": PYPROJECT}) == [("pyproject.toml", 5)]
@@ -53,7 +54,7 @@ def test_pipenv_deploy(tmp_path): passes(tmp_path, L, PY + "COPY Pipfile Pipfile
 def test_pipenv_sync(tmp_path): passes(tmp_path, L, PY + "COPY Pipfile Pipfile.lock ./\nRUN pipenv sync --system\n", files={"Pipfile": "[packages]\n", "Pipfile.lock": "{}"})
 def test_pdm_install(tmp_path): catches(tmp_path, L, PY + "COPY pyproject.toml pdm.lock ./\nRUN pdm install --prod\n", line=4, files={"pyproject.toml": PYPROJECT, "pdm.lock": ""})
 def test_pdm_frozen(tmp_path): passes(tmp_path, L, PY + "COPY pyproject.toml pdm.lock ./\nRUN pdm install --prod --frozen-lockfile\n", files={"pyproject.toml": PYPROJECT, "pdm.lock": ""})
-def test_conda_env_with_lock(tmp_path): catches(tmp_path, L, MM, line=3, files={"environment.yml": ENV, "conda-lock.yml": "version: 1\npackage: []\n"})
+def test_conda_env_with_lock(tmp_path): catches(tmp_path, L, MM, line=3, files={"environment.yml": ENV, "conda-lock.yml": LOCK})
 def test_conda_env_no_lock(tmp_path): passes(tmp_path, L, MM, files={"environment.yml": ENV})
 def test_conda_env_explicit_lock(tmp_path): catches(tmp_path, L, "FROM continuumio/miniconda3:24.7.1-0\nCOPY environment.yml .\nRUN conda env create -f environment.yml && conda clean -afy\n", line=3, files={"environment.yml": ENV, "conda-linux-64.lock": "@EXPLICIT\n"})
 
@@ -105,3 +106,5 @@ def test_no_pytorch_channel(tmp_path): assert hits(tmp_path, P, {"environment.ym
 def test_prefixed_spec(tmp_path): assert hits(tmp_path, P, {"environment.yml": "channels:\n  - conda-forge\ndependencies:\n  - pytorch::pytorch=2.7\n"}) == [("environment.yml", 4)]
 def test_run_channel(tmp_path): catches(tmp_path, P, "FROM continuumio/miniconda3:24.7.1-0\nRUN conda install -y -c pytorch pytorch=2.6.0 && conda clean -afy\n", line=2)
 def test_run_old(tmp_path): passes(tmp_path, P, "FROM continuumio/miniconda3:24.7.1-0\nRUN conda install -y -c pytorch pytorch=2.4.1 && conda clean -afy\n")
+def test_conda_lock_of_another_file(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - numpy\n", "conda-lock.yml": LOCK.replace("environment.yml", "pyproject.toml")}) == [("environment.yml", 5)]
+def test_conda_pip_bare_url(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - pip:\n    - git+https://github.com/x/y.git\n"}) == [("environment.yml", 6)]

@@ -138,6 +138,9 @@ def _pip_section(m: Manifest, node) -> None:
         if value.startswith("-"):
             _pip_option(m, value, line, col)
             continue
+        if "://" in value and " @ " not in value:
+            _url_entry(m, value, value, line, col)  # a bare VCS or archive URL, as pip accepts it
+            continue
         entry = pep508(value, line, col, "pip")
         if isinstance(entry, str):
             if "$" in value:
@@ -151,21 +154,25 @@ def _pip_section(m: Manifest, node) -> None:
 def _pip_option(m: Manifest, value: str, line: int, col: int) -> None:
     """`-r file`, `-e path-or-url`, `--extra-index-url ...` inside `pip:` (conda writes them into a
     requirements file for pip)."""
-    from mllint_docker.model.installs.core import egg_name, is_local, pin_problem
-    from mllint_docker.model.requirements import Requirement
-
     opt, _, arg = value.partition(" ")
     arg = arg.strip()
     if opt in ("-e", "--editable") and arg:
-        local = is_local(arg) or "://" not in arg
-        name = egg_name(arg)
-        problem = None if local else pin_problem(Requirement(name, "", line, value, url=arg, editable=True))
-        m.entries.append(Entry(name, "", line, col, value, section="pip", source=arg, local=local,
-                               pinned=problem is None, problem=problem))
+        _url_entry(m, value, arg, line, col, editable=True)
     elif opt in ("-r", "--requirement") and arg:
         m.meta.setdefault("pip_requirements", []).append((arg, line))
     else:
         m.meta.setdefault("pip_options", []).append((value, line))
+
+
+def _url_entry(m: Manifest, text: str, url: str, line: int, col: int, editable: bool = False) -> None:
+    from mllint_docker.model.installs.core import egg_name, is_local, pin_problem
+    from mllint_docker.model.requirements import Requirement
+
+    local = is_local(url) or (editable and "://" not in url)
+    name = egg_name(url)
+    problem = None if local else pin_problem(Requirement(name, "", line, text, url=url, editable=editable))
+    m.entries.append(Entry(name, "", line, col, text, section="pip", source=url, local=local,
+                           pinned=problem is None, problem=problem))
 
 
 def _conda_lock(m: Manifest, text: str) -> None:
@@ -234,3 +241,27 @@ def _explicit(m: Manifest, text: str) -> None:
         m.format = CONDA_SPECS
         if not m.entries and not m.errors:
             m.relevant = False
+
+
+def conda_lock_for(project, env_path, search=()):
+    """The conda lock made from this environment file: a `conda-lock.yml` beside it (or in `search`
+    directories) whose `metadata.sources` names it, or an explicit `conda-*.lock` beside an
+    environment file that is the only one in its directory (explicit lists do not say their source)."""
+    from mllint_docker.model.manifests import CONDA_ENV, manifest_format
+
+    env_name = env_path.name
+    for d in dict.fromkeys([env_path.parent, *search]):
+        try:
+            files = sorted(f for f in d.iterdir() if f.is_file())
+        except OSError:
+            continue
+        envs = [f for f in files if manifest_format(f.name) == CONDA_ENV]
+        for f in files:
+            fmt = manifest_format(f.name)
+            if fmt == CONDA_LOCK:
+                sources = project.manifest(f, fmt).meta.get("sources") or []
+                if any(s.rsplit("/", 1)[-1] == env_name for s in sources):
+                    return f
+            elif fmt == "conda-explicit" and len(envs) == 1 and envs[0].name == env_name and d == env_path.parent:
+                return f
+    return None
