@@ -139,3 +139,18 @@ def test_pre_commit_hook_runs_on_every_manifest_name():
         assert pattern.search(name), name
     for name in ("yarn.lock", "Cargo.lock", "config.yml", "src/app.py", "tox.toml"):
         assert not pattern.search(name), name
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
+def test_corpus_environments_parse_cleanly():
+    """Every real environment, pyproject, Pipfile and lock file of the corpus: no parse or internal error."""
+    from helpers import run_cli
+    import json
+
+    files = sorted(str(p) for p in CORPUS.iterdir() if p.name != "manifest.tsv")
+    code, out, err = run_cli(["check", "--isolated", "--format", "json", *files], CORPUS)
+    assert code in (0, 1), err
+    report = json.loads(out)
+    assert report["summary"]["files"] == len(files)
+    bad = [f for f in report["findings"] if f["name"] in ("parse-error", "internal-error")]
+    assert bad == []
