@@ -2,11 +2,13 @@ from mllint_docker.model.installs import build_only, installs
 from mllint_docker.rules import Issue, rule
 
 CACHE = {"pip": ("~/.cache/pip", "--no-cache-dir", "ENV PIP_NO_CACHE_DIR=1", "/root/.cache/pip"),
-         "uv": ("~/.cache/uv", "--no-cache", "ENV UV_NO_CACHE=1", "/root/.cache/uv")}
+         "uv": ("~/.cache/uv", "--no-cache", "ENV UV_NO_CACHE=1", "/root/.cache/uv"),
+         "poetry": ("~/.cache/pypoetry", "--no-cache", "ENV POETRY_CACHE_DIR=/tmp/poetry-cache` (removed in the same RUN)`",
+                    "/root/.cache/pypoetry")}
 
 
 @rule("MLD108", "pip-cache-not-disabled", "warning", scope="dockerfile", hadolint=("DL3042",),
-      summary="pip/uv keep their download cache in the layer (no `--no-cache-dir`, variable or cache mount)")
+      summary="pip/uv/poetry keep their download cache in the layer (no `--no-cache-dir`, variable or cache mount)")
 def check(df, project):
     for install in installs(df):
         if install.tool not in CACHE or install.cache_handled is not None:

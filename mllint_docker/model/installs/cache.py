@@ -80,6 +80,11 @@ def cache_handled(install: Install, config: dict[str, PipConfig], later: list[Co
         cache_dir = explicit.value if explicit else env.get("UV_CACHE_DIR") or (
             posixpath.join(env["XDG_CACHE_HOME"], "uv") if env.get("XDG_CACHE_HOME") else None)
         tail = ".cache/uv"
+    elif install.tool == "poetry" and install.action in ("install", "sync", "add"):
+        if install.has("no-cache"):
+            return "--no-cache"
+        cache_dir = env.get("POETRY_CACHE_DIR")
+        tail = ".cache/pypoetry"
     elif install.tool == "conda":
         for target in install.cache_mounts:
             if _norm(target).endswith("/pkgs"):
