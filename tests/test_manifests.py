@@ -154,3 +154,17 @@ def test_corpus_environments_parse_cleanly():
     assert report["summary"]["files"] == len(files)
     bad = [f for f in report["findings"] if f["name"] in ("parse-error", "internal-error")]
     assert bad == []
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
+def test_pipfile_hash_matches_pipenv_on_real_locks():
+    import json
+    import tomllib
+
+    from mllint_docker.model.manifests.stale import pipfile_hash
+
+    pipfiles = sorted(p for p in CORPUS.iterdir() if p.name.endswith("-Pipfile"))
+    assert len(pipfiles) >= 5
+    for n, pipfile in enumerate(pipfiles):
+        lock = sorted(p for p in CORPUS.iterdir() if p.name.endswith("-Pipfile.lock"))[n]
+        assert pipfile_hash(tomllib.loads(pipfile.read_text())) == json.loads(lock.read_text())["_meta"]["hash"]["sha256"]

@@ -1,18 +1,22 @@
-from mllint_docker.model.manifests import POETRY_LOCK, PYPROJECT, UV_LOCK
-from mllint_docker.model.manifests.stale import poetry_stale, uv_stale
+from mllint_docker.model.manifests import PIPFILE, PIPFILE_LOCK, POETRY_LOCK, PYPROJECT, UV_LOCK
+from mllint_docker.model.manifests.stale import pipfile_stale, poetry_stale, uv_stale
+
+# lock format -> (the manifest beside it, its format, the comparison, the command that re-locks)
+CHECKS = {POETRY_LOCK: ("pyproject.toml", PYPROJECT, poetry_stale, "poetry lock"),
+          UV_LOCK: ("pyproject.toml", PYPROJECT, uv_stale, "uv lock"),
+          PIPFILE_LOCK: ("Pipfile", PIPFILE, pipfile_stale, "pipenv lock")}
 from mllint_docker.rules import Issue, rule
 
 
 @rule("MLD207", "lock-file-stale", "warning", scope="manifest",
-      summary="poetry.lock or uv.lock no longer matches the pyproject.toml beside it")
+      summary="poetry.lock, uv.lock or Pipfile.lock no longer matches the manifest beside it")
 def check(m, project):
-    if m.format not in (POETRY_LOCK, UV_LOCK) or m.errors:
+    if m.format not in CHECKS or m.errors:
         return
-    pyproject = m.path.with_name("pyproject.toml")
-    if not pyproject.is_file():
+    name, fmt, compare, tool = CHECKS[m.format]
+    source = m.path.with_name(name)
+    if not source.is_file():
         return
-    manifest = project.manifest(pyproject, PYPROJECT)
-    found = poetry_stale(m, manifest) if m.format == POETRY_LOCK else uv_stale(m, manifest)
+    found = compare(m, project.manifest(source, fmt))
     if found is not None:
-        tool = "poetry lock" if m.format == POETRY_LOCK else "uv lock"
-        yield Issue(found.line, found.message, fix=f"run `{tool}` and commit the lock with the pyproject change")
+        yield Issue(found.line, found.message, fix=f"run `{tool}` and commit the lock with the {name} change")

@@ -108,3 +108,10 @@ def test_run_channel(tmp_path): catches(tmp_path, P, "FROM continuumio/miniconda
 def test_run_old(tmp_path): passes(tmp_path, P, "FROM continuumio/miniconda3:24.7.1-0\nRUN conda install -y -c pytorch pytorch=2.4.1 && conda clean -afy\n")
 def test_conda_lock_of_another_file(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - numpy\n", "conda-lock.yml": LOCK.replace("environment.yml", "pyproject.toml")}) == [("environment.yml", 5)]
 def test_conda_pip_bare_url(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - pip:\n    - git+https://github.com/x/y.git\n"}) == [("environment.yml", 6)]
+_PIPFILE = '[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n[packages]\nfastapi = "==0.115.0"\n'
+def _pipfile_lock(pipfile):
+    import json, tomllib
+    from mllint_docker.model.manifests.stale import pipfile_hash
+    return json.dumps({"_meta": {"hash": {"sha256": pipfile_hash(tomllib.loads(pipfile))}, "pipfile-spec": 6}, "default": {}, "develop": {}}, indent=4)
+def test_pipfile_lock_fresh(tmp_path): assert hits(tmp_path, S, {"Pipfile": _PIPFILE, "Pipfile.lock": _pipfile_lock(_PIPFILE)}) == []
+def test_pipfile_lock_stale(tmp_path): assert hits(tmp_path, S, {"Pipfile": _PIPFILE + 'numpy = "*"\n', "Pipfile.lock": _pipfile_lock(_PIPFILE)}) == [("Pipfile.lock", 4)]

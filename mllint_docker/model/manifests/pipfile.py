@@ -25,6 +25,7 @@ def _pipfile(m: Manifest, text: str) -> None:
         m.error(*err)
         return
     idx = TomlLines(text)
+    m.meta["toml"] = data  # what Pipfile.lock's `_meta.hash` is computed from
     for section, optional in (("packages", False), ("dev-packages", True)):
         deps = data.get(section)
         if deps is None:
@@ -56,6 +57,7 @@ def _lock(m: Manifest, text: str) -> None:
     meta = data.get("_meta")
     if isinstance(meta, dict) and isinstance(meta.get("hash"), dict):
         m.meta["content_hash"] = meta["hash"].get("sha256")
+        m.meta["content_hash_line"] = _key_line(m.lines, "sha256", _section_line(m.lines, "_meta"))
     for section in ("default", "develop"):
         body = data.get(section)
         if body is None:

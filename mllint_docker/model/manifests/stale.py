@@ -5,6 +5,9 @@ themselves make them before installing:
   decide the resolution (`[project]` requires-python, dependencies, optional-dependencies and
   `[tool.poetry]` dependencies, source, extras, dev-dependencies, group). `poetry check --lock` and
   `poetry install` compare the same hash.
+- Pipfile.lock records `_meta.hash.sha256`: SHA-256 of the compact JSON (sorted keys) of the
+  Pipfile's sources, requires, packages, dev-packages and custom categories, which
+  `pipenv install --deploy` compares.
 - uv.lock records, for the workspace's own project, the requirements it resolved from
   (`[package.metadata] requires-dist` and `requires-dev`); `uv sync --locked` fails when the
   pyproject's differ. We compare names, extras and version specifiers (markers as uv normalises
@@ -66,6 +69,29 @@ def poetry_stale(lock: Manifest, pyproject: Manifest) -> Staleness | None:
     return Staleness(lock.meta.get("content_hash_line") or 1,
                      f"poetry.lock's content-hash does not match {pyproject.path.name}: its dependencies changed "
                      "after the lock was made (`poetry install` refuses or installs the old set)")
+
+
+_DEFAULT_SOURCE = [{"url": "https://pypi.org/simple", "verify_ssl": True, "name": "pypi"}]
+_PIPFILE_OWN = {"source", "requires", "packages", "dev-packages", "pipenv", "scripts"}
+
+
+def pipfile_hash(pipfile: dict) -> str:
+    content = {"_meta": {"sources": pipfile.get("source") or _DEFAULT_SOURCE, "requires": pipfile.get("requires", {})},
+               "default": pipfile.get("packages", {}), "develop": pipfile.get("dev-packages", {})}
+    content.update({k: v for k, v in pipfile.items() if k not in _PIPFILE_OWN})
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def pipfile_stale(lock: Manifest, pipfile: Manifest) -> Staleness | None:
+    recorded = lock.meta.get("content_hash")
+    data = _load(pipfile)
+    if not isinstance(recorded, str) or data is None or pipfile.errors:
+        return None
+    if pipfile_hash(data) == recorded:
+        return None
+    return Staleness(lock.meta.get("content_hash_line") or 1,
+                     f"Pipfile.lock's hash does not match {pipfile.path.name}: it changed after the lock was made "
+                     "(`pipenv install --deploy` refuses to build, plain `pipenv install` re-locks)")
 
 
 def _key(req) -> tuple:
