@@ -47,7 +47,7 @@ def check(df, project):
 
 def _mode_problem(install) -> str | None:
     env = install.env
-    if install.tool == "uv" and install.action == "sync":
+    if install.tool == "uv" and install.action == "sync" and not install.program.endswith(" pip"):
         if install.has("locked", "frozen") or env.get("UV_LOCKED", "").lower() in _TRUTHY \
                 or env.get("UV_FROZEN", "").lower() in _TRUTHY:
             return None

@@ -115,3 +115,7 @@ def _pipfile_lock(pipfile):
     return json.dumps({"_meta": {"hash": {"sha256": pipfile_hash(tomllib.loads(pipfile))}, "pipfile-spec": 6}, "default": {}, "develop": {}}, indent=4)
 def test_pipfile_lock_fresh(tmp_path): assert hits(tmp_path, S, {"Pipfile": _PIPFILE, "Pipfile.lock": _pipfile_lock(_PIPFILE)}) == []
 def test_pipfile_lock_stale(tmp_path): assert hits(tmp_path, S, {"Pipfile": _PIPFILE + 'numpy = "*"\n', "Pipfile.lock": _pipfile_lock(_PIPFILE)}) == [("Pipfile.lock", 4)]
+def test_uv_pip_sync_pylock(tmp_path): passes(tmp_path, L, UV + "COPY pylock.toml ./\nRUN uv pip sync --system pylock.toml\n", files={"pylock.toml": 'lock-version = "1.0"\n'})
+def test_pylock_is_not_a_requirements_file(tmp_path):
+    _, findings = lint(tmp_path, {"Dockerfile": UV + "COPY pylock.toml ./\nRUN uv pip install --system -r pylock.toml\n", "pylock.toml": 'lock-version = "1.0"\n\n[[packages]]\nname = "numpy"\nversion = "2.1.1"\n'})
+    assert [f for f in findings if f["name"] in ("parse-error", "requirement-unpinned")] == []

@@ -191,7 +191,10 @@ def manifest_uses(df: "Dockerfile", project: "Project", install: Install) -> lis
         for w in install.environment_files:
             fmt = _conda_format(w.value)
             uses.append(_resolve(df, project, ManifestUse(install, "environment", w.value, fmt, word=w)))
-    elif install.tool in ("pip", "uv") and install.action in ("install", "download", "wheel"):
+    if install.tool in ("pip", "uv"):
+        for w in install.lock_files:
+            uses.append(_resolve(df, project, ManifestUse(install, "lock", w.value, "pylock", word=w)))
+    if install.tool in ("pip", "uv") and install.action in ("install", "download", "wheel"):
         for w in install.local_paths:
             directory = re.sub(r"\[([^\]]*)\]$", "", w.value)
             if _ARCHIVE.search(directory) or w.unresolved:
