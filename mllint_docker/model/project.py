@@ -133,6 +133,11 @@ class Project:
         if m is None:
             m = parse_manifest(path, fmt)
             self.manifests[path] = m
+            # `- -r requirements.txt` in an environment file's `pip:` section: pip reads it from there.
+            for target, _line in m.meta.get("pip_requirements", []):
+                req = (path.parent / target).resolve()
+                if req.is_file() and "://" not in target:
+                    self.requirements_file(req)
         return m
 
     # Build contexts -----------------------------------------------------

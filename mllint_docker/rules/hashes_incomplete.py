@@ -1,3 +1,5 @@
+from mllint_docker.finding import display_path
+from mllint_docker.model.installs import require_hashes_installs
 from mllint_docker.rules import Issue, rule
 
 
@@ -7,10 +9,16 @@ def check(rf, project):
     files = [rf, *project.included_files(rf, kind="requirement")]
     hashed = [(f, r) for f in files for r in f.requirements if r.hashes]
     require = any(o.name == "require_hashes" for f in files for o in f.options)
-    if not hashed and not require:
+    commands = require_hashes_installs(project, rf)
+    if not hashed and not require and not commands:
         return
-    first = f"line {hashed[0][1].line}" if hashed and hashed[0][0] is rf else \
-        "`--require-hashes`" if not hashed else f"{hashed[0][0].path.name}:{hashed[0][1].line}"
+    if hashed:
+        first = f"line {hashed[0][1].line}" if hashed[0][0] is rf else f"{hashed[0][0].path.name}:{hashed[0][1].line}"
+    elif require:
+        first = "`--require-hashes`"
+    else:
+        df, inst = commands[0]
+        first = f"`--require-hashes` on the install ({display_path(df.path)}:{inst.line})"
     for r in rf.requirements:
         if r.hashes:
             if not r.pinned and r.url is None:

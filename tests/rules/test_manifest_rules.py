@@ -119,3 +119,8 @@ def test_uv_pip_sync_pylock(tmp_path): passes(tmp_path, L, UV + "COPY pylock.tom
 def test_pylock_is_not_a_requirements_file(tmp_path):
     _, findings = lint(tmp_path, {"Dockerfile": UV + "COPY pylock.toml ./\nRUN uv pip install --system -r pylock.toml\n", "pylock.toml": 'lock-version = "1.0"\n\n[[packages]]\nname = "numpy"\nversion = "2.1.1"\n'})
     assert [f for f in findings if f["name"] in ("parse-error", "requirement-unpinned")] == []
+def test_require_hashes_on_command(tmp_path): assert hits(tmp_path, H, {"Dockerfile": "FROM python:3.11.9-slim\nCOPY requirements.txt .\nRUN pip install --no-cache-dir --require-hashes -r requirements.txt\n", "requirements.txt": "numpy==1.26.4\n"}) == [("requirements.txt", 1)]
+def test_require_hashes_env(tmp_path): assert hits(tmp_path, H, {"Dockerfile": "FROM python:3.11.9-slim\nENV PIP_REQUIRE_HASHES=1\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n", "requirements.txt": HASHED}) == []
+def test_env_pip_requirements_followed(tmp_path):
+    _, findings = lint(tmp_path, {"environment.yml": ENV + "  - pip:\n    - -r deps/pip-deps.txt\n", "deps/pip-deps.txt": "numpy>=1\n"}, select="requirement-unpinned")
+    assert [(f["file"], f["line"]) for f in findings] == [("deps/pip-deps.txt", 1)]

@@ -289,3 +289,26 @@ def _resolve(df: "Dockerfile", project: "Project", use: ManifestUse) -> Manifest
         use.on_disk = path
         use.manifest = project.manifest(path, use.format)
     return use
+
+
+def require_hashes_installs(project: "Project", rf: RequirementsFile) -> list[tuple["Dockerfile", Install]]:
+    """Installs that read `rf` (or a file including it) in hash-checking mode: `--require-hashes`
+    or PIP_REQUIRE_HASHES on the command."""
+    table = project.memo.get("installs.require_hashes")
+    if table is None:
+        table = {}
+        for df in project.dockerfiles:
+            if df.error is not None:
+                continue
+            for inst in installs(df):
+                on = inst.has("require-hashes") or inst.env.get("PIP_REQUIRE_HASHES", "").lower() in (
+                    "1", "true", "yes", "on", "y", "t")
+                if not on:
+                    continue
+                for _, target in requirement_files(df, project, inst):
+                    if target is None:
+                        continue
+                    for f in [target, *project.included_files(target, kind="requirement")]:
+                        table.setdefault(f.path.resolve(), []).append((df, inst))
+        project.memo["installs.require_hashes"] = table
+    return table.get(rf.path.resolve(), [])
