@@ -74,3 +74,15 @@ def is_gpu_image(ref: "ImageRef") -> bool:
     if any(fnmatchcase(name, p) or fnmatchcase(ref.repository.lower(), p) for p in _GPU_NAMES):
         return True
     return any(t in tag for t in _GPU_TAG) or bool(re.search(r"(^|[^a-z])cu\d{2,3}([^0-9]|$)", tag))
+
+
+def cuda_version(ref: "ImageRef") -> tuple[int, int] | None:
+    """The CUDA release a base image ships: `nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04` -> (12, 1),
+    `pytorch/pytorch:2.4.1-cuda12.1-cudnn9-runtime` -> (12, 1); None when the tag does not say."""
+    import re
+
+    tag = (ref.tag or "").lower()
+    m = re.search(r"cuda[-_]?(\d+)\.(\d+)", tag)
+    if m is None and ref.repository.lower().endswith("nvidia/cuda"):
+        m = re.match(r"^(\d+)\.(\d+)", tag)
+    return (int(m.group(1)), int(m.group(2))) if m else None
