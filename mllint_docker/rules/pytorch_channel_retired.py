@@ -60,6 +60,7 @@ def _problem(name: str, spec: str) -> str | None:
     version = tuple(int(x) for x in m.group(2).split("."))
     op = m.group(1) or "="
     if version[: len(last)] > last[: len(version)] or (op in (">", ">=") and version > last):
-        return (f"the channel stopped publishing with PyTorch 2.5.1 ({name} {newest}), so `{spec}` does not exist "
+        last_of = "" if name == "pytorch" else f" ({name} {newest})"
+        return (f"the channel stopped publishing with PyTorch 2.5.1{last_of}, so `{spec}` does not exist "
                 "there and the solve fails")
     return None
