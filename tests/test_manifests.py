@@ -168,3 +168,28 @@ def test_pipfile_hash_matches_pipenv_on_real_locks():
     for n, pipfile in enumerate(pipfiles):
         lock = sorted(p for p in CORPUS.iterdir() if p.name.endswith("-Pipfile.lock"))[n]
         assert pipfile_hash(tomllib.loads(pipfile.read_text())) == json.loads(lock.read_text())["_meta"]["hash"]["sha256"]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
+def test_truncated_real_files_never_crash(tmp_path: Path):
+    """Real files of every format cut at arbitrary points: findings, never a traceback or internal error."""
+    from helpers import run_cli
+
+    kinds = {}
+    for p in sorted(CORPUS.iterdir()):
+        if p.name != "manifest.tsv":
+            kinds.setdefault(p.name.split("-", 1)[1], p)
+    n = 0
+    for name, src in kinds.items():
+        data = src.read_bytes()[:20000]
+        for cut in (len(data) // 7, len(data) // 3, len(data) // 2 + 1, len(data) - 3):
+            d = tmp_path / f"case{n}"
+            d.mkdir()
+            (d / name).write_bytes(data[:cut])
+            n += 1
+    code, out, err = run_cli(["check", "--isolated", "--format", "json", "."], tmp_path)
+    assert code in (0, 1), err
+    import json
+
+    report = json.loads(out)
+    assert [f for f in report["findings"] if f["name"] == "internal-error"] == []

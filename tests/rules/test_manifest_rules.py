@@ -124,3 +124,5 @@ def test_require_hashes_env(tmp_path): assert hits(tmp_path, H, {"Dockerfile": "
 def test_env_pip_requirements_followed(tmp_path):
     _, findings = lint(tmp_path, {"environment.yml": ENV + "  - pip:\n    - -r deps/pip-deps.txt\n", "deps/pip-deps.txt": "numpy>=1\n"}, select="requirement-unpinned")
     assert [(f["file"], f["line"]) for f in findings] == [("deps/pip-deps.txt", 1)]
+def test_uv_dynamic_dependencies(tmp_path): assert hits(tmp_path, S, {"pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndynamic = ["dependencies"]\n', "uv.lock": UVROOT}) == []
+def test_conda_env_create_default_file(tmp_path): assert hits(tmp_path, U, {"Dockerfile": "FROM continuumio/miniconda3:24.7.1-0\nWORKDIR /app\nCOPY environment.yml .\nRUN conda env create && conda clean -afy\n", "environment.yml": ENV + "  - numpy\n", "conda-lock.yml": LOCK}) == [("environment.yml", 5)]

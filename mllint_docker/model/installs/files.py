@@ -191,6 +191,9 @@ def manifest_uses(df: "Dockerfile", project: "Project", install: Install) -> lis
         for w in install.environment_files:
             fmt = _conda_format(w.value)
             uses.append(_resolve(df, project, ManifestUse(install, "environment", w.value, fmt, word=w)))
+        if not install.environment_files and install.action in ("env-create", "env-update"):
+            # `conda env create` with no file reads environment.yml in the working directory.
+            uses.append(_resolve(df, project, ManifestUse(install, "environment", "environment.yml", "conda-env")))
     if install.tool in ("pip", "uv"):
         for w in install.lock_files:
             uses.append(_resolve(df, project, ManifestUse(install, "lock", w.value, "pylock", word=w)))

@@ -156,6 +156,9 @@ def uv_stale(lock: Manifest, pyproject: Manifest) -> Staleness | None:
     if data is None or not isinstance(data.get("project"), dict):
         return None
     project = data["project"]
+    dynamic = project.get("dynamic") if isinstance(project.get("dynamic"), list) else []
+    if "dependencies" in dynamic or "optional-dependencies" in dynamic:
+        return None  # the build backend computes them: nothing static to compare
     sources = set(pyproject.meta.get("uv_sources") or [])
     want = _pep508_keys(project.get("dependencies") or [])
     extras = project.get("optional-dependencies") or {}
