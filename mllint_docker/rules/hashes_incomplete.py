@@ -4,7 +4,7 @@ from mllint_docker.rules import Issue, rule
 
 
 @rule("MLD208", "hashes-incomplete", "error", scope="requirements",
-      summary="Some requirements carry `--hash` and others not: pip's hash-checking mode fails the build")
+      summary="In pip's hash-checking mode (one `--hash`, or `--require-hashes`) a line without hashes or an exact pin fails the build")
 def check(rf, project):
     files = [rf, *project.included_files(rf, kind="requirement")]
     hashed = [(f, r) for f in files for r in f.requirements if r.hashes]

@@ -126,3 +126,5 @@ def test_env_pip_requirements_followed(tmp_path):
     assert [(f["file"], f["line"]) for f in findings] == [("deps/pip-deps.txt", 1)]
 def test_uv_dynamic_dependencies(tmp_path): assert hits(tmp_path, S, {"pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndynamic = ["dependencies"]\n', "uv.lock": UVROOT}) == []
 def test_conda_env_create_default_file(tmp_path): assert hits(tmp_path, U, {"Dockerfile": "FROM continuumio/miniconda3:24.7.1-0\nWORKDIR /app\nCOPY environment.yml .\nRUN conda env create && conda clean -afy\n", "environment.yml": ENV + "  - numpy\n", "conda-lock.yml": LOCK}) == [("environment.yml", 5)]
+def test_pragma_in_environment_file(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - numpy  # mllint: disable=manifest-unpinned\n  - scipy\n"}) == [("environment.yml", 6)]
+def test_pragma_in_pyproject(tmp_path): assert hits(tmp_path, U, {"Dockerfile": PY + "COPY . .\nRUN pip install --no-cache-dir .\n", "pyproject.toml": PYPROJECT.replace('"numpy>=1.26",', '"numpy>=1.26",  # mllint: disable=MLD205')}) == []
