@@ -203,7 +203,7 @@ def manifest_uses(df: "Dockerfile", project: "Project", install: Install) -> lis
             if _ARCHIVE.search(directory) or w.unresolved:
                 continue
             extras = re.search(r"\[([^\]]*)\]$", w.value)
-            use = ManifestUse(install, "project", posixpath.join(directory, "pyproject.toml"), "pyproject", word=w,
+            use = ManifestUse(install, "project", posixpath.normpath(posixpath.join(directory, "pyproject.toml")), "pyproject", word=w,
                               extras=frozenset(e.strip().lower() for e in extras.group(1).split(",")) if extras else frozenset())
             uses.append(_resolve(df, project, use))
     if install.tool in _MANAGER_FILES and install.action in ("install", "sync") and (
@@ -218,8 +218,8 @@ def manifest_uses(df: "Dockerfile", project: "Project", install: Install) -> lis
             directory, manifest = posixpath.dirname(pipfile) or ".", posixpath.basename(pipfile)
         if install.tool == "pdm" and install.values("lockfile"):
             lock = install.values("lockfile")[-1].value
-        project_use = _resolve(df, project, ManifestUse(install, "project", posixpath.join(directory, manifest), mfmt))
-        lock_use = _resolve(df, project, ManifestUse(install, "lock", posixpath.join(directory, lock), lfmt))
+        project_use = _resolve(df, project, ManifestUse(install, "project", posixpath.normpath(posixpath.join(directory, manifest)), mfmt))
+        lock_use = _resolve(df, project, ManifestUse(install, "lock", posixpath.normpath(posixpath.join(directory, lock)), lfmt))
         if lock_use.on_disk is None:
             base = project_use.path.parent if project_use.path is not None else project.context_choice(df).root
             candidate = base / posixpath.basename(lock)
