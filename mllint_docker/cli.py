@@ -89,6 +89,10 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     if verbose:
         for note in project.notes:
             click.echo(f"mllint: {note}", err=True)
+        from mllint_docker.model.installs.files import manifest_notes
+
+        for note in manifest_notes(project):
+            click.echo(f"mllint: {note}", err=True)
     engine = Engine(project, selection, config)
     findings = engine.run()
     images = []

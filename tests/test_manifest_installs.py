@@ -79,3 +79,11 @@ def test_manifests_read_are_parsed_once_and_registered(tmp_path: Path):
     _, project = uses_of(tmp_path, COPY + "RUN poetry install --no-root && pip install .\n")
     paths = [p for p in project.manifests if p.name in ("pyproject.toml", "poetry.lock") and p.parent == tmp_path.resolve()]
     assert sorted(p.name for p in paths) == ["poetry.lock", "pyproject.toml"]
+
+
+def test_verbose_says_what_each_install_reads(tmp_path: Path):
+    from helpers import run_cli
+
+    write_tree(tmp_path, {**FILES, "Dockerfile": "FROM python:3.11.9-slim\nWORKDIR /app\nCOPY pyproject.toml .\nRUN poetry install --no-root\n"})
+    code, _out, err = run_cli(["check", ".", "--isolated", "-q", "-v"], tmp_path)
+    assert "mllint: Dockerfile:4: `poetry install` reads pyproject.toml, poetry.lock (not in the image here)" in err

@@ -315,3 +315,20 @@ def require_hashes_installs(project: "Project", rf: RequirementsFile) -> list[tu
                         table.setdefault(f.path.resolve(), []).append((df, inst))
         project.memo["installs.require_hashes"] = table
     return table.get(rf.path.resolve(), [])
+
+
+def manifest_notes(project: "Project") -> list[str]:
+    """For `-v`: each install that reads manifests or locks, and which context files those are."""
+    from mllint_docker.finding import display_path
+
+    notes = []
+    for df in project.dockerfiles:
+        if df.error is not None:
+            continue
+        for inst in installs(df):
+            uses = manifest_uses(df, project, inst)
+            if not uses:
+                continue
+            read = ", ".join(display_path(u.path) if u.path else f"{u.image_path} (not in the image here)" for u in uses)
+            notes.append(f"{display_path(df.path)}:{inst.line}: `{inst.program} {inst.action.replace('-', ' ')}` reads {read}")
+    return notes
