@@ -210,6 +210,12 @@ class Engine:
             self._register_installed_requirements(df)
         # Requirements files: those found, and those reached from Dockerfiles and includes.
         done: set[Path] = set()
+        try:
+            from mllint_docker.model.installs import conda_spec_files
+
+            done |= conda_spec_files(project)  # `conda install --file requirements.txt`: conda's, not pip's
+        except Exception as err:  # the model failing on odd input must not stop the run
+            self.meta("internal-error", project.root, None, f"reading conda installs failed: {type(err).__name__}: {err}")
         while True:
             pending = [rf for p, rf in list(project.requirements.items()) if p not in done]
             if not pending:

@@ -128,3 +128,6 @@ def test_uv_dynamic_dependencies(tmp_path): assert hits(tmp_path, S, {"pyproject
 def test_conda_env_create_default_file(tmp_path): assert hits(tmp_path, U, {"Dockerfile": "FROM continuumio/miniconda3:24.7.1-0\nWORKDIR /app\nCOPY environment.yml .\nRUN conda env create && conda clean -afy\n", "environment.yml": ENV + "  - numpy\n", "conda-lock.yml": LOCK}) == [("environment.yml", 5)]
 def test_pragma_in_environment_file(tmp_path): assert hits(tmp_path, U, {"environment.yml": ENV + "  - numpy  # mllint: disable=manifest-unpinned\n  - scipy\n"}) == [("environment.yml", 6)]
 def test_pragma_in_pyproject(tmp_path): assert hits(tmp_path, U, {"Dockerfile": PY + "COPY . .\nRUN pip install --no-cache-dir .\n", "pyproject.toml": PYPROJECT.replace('"numpy>=1.26",', '"numpy>=1.26",  # mllint: disable=MLD205')}) == []
+def test_conda_file_named_requirements(tmp_path):
+    _, findings = lint(tmp_path, {"Dockerfile": "FROM continuumio/miniconda3:24.7.1-0\nCOPY requirements.txt /tmp/\nRUN conda install -y --file /tmp/requirements.txt && conda clean -afy\n", "requirements.txt": "numpy=1.26.4\nscipy>=1.13\n"})
+    assert sorted((f["file"], f["line"], f["name"]) for f in findings if f["file"] == "requirements.txt") == [("requirements.txt", 2, "manifest-unpinned")]

@@ -25,6 +25,7 @@ from mllint_docker.model.installs.conda import strict_channel_priority
 from mllint_docker.model.installs.files import (
     ManifestUse,
     command_constraints,
+    conda_spec_files,
     earlier_pins,
     manifest_installs,
     manifest_uses,
@@ -49,5 +50,5 @@ __all__ = [
     "apt_installs", "apt_updates", "build_only", "cache_mounted", "command_constraints", "constraint_pins",
     "installs", "installs_of", "is_manifest", "manifests_for", "os_packages", "pin_problem", "pip_config",
     "register_requirement_files", "ManifestUse", "earlier_pins", "manifest_installs", "manifest_uses",
-    "register_manifests", "strict_channel_priority", "require_hashes_installs", "removes_apt_lists", "requirement_files", "settings", "used_as_constraints",
+    "register_manifests", "strict_channel_priority", "conda_spec_files", "require_hashes_installs", "removes_apt_lists", "requirement_files", "settings", "used_as_constraints",
 ]

@@ -332,3 +332,10 @@ def manifest_notes(project: "Project") -> list[str]:
             read = ", ".join(display_path(u.path) if u.path else f"{u.image_path} (not in the image here)" for u in uses)
             notes.append(f"{display_path(df.path)}:{inst.line}: `{inst.program} {inst.action.replace('-', ' ')}` reads {read}")
     return notes
+
+
+def conda_spec_files(project: "Project") -> set[Path]:
+    """Files a conda install reads with `--file` (match specs or an explicit list), even when their
+    name looks like a requirements file (`conda install --file requirements.txt`): they are not pip's."""
+    return {path for path, uses in manifest_installs(project).items()
+            if any(u.install.tool == "conda" and u.format != "conda-env" for _, u in uses)}
