@@ -13,8 +13,9 @@ EXEMPT = INSTALLER_PACKAGES | CONDA_PROGRAMS  # the installer itself: `- pip`, `
 def check(m, project):
     uses = manifest_installs(project).get(m.path.resolve(), [])
     if m.format in (CONDA_ENV, CONDA_SPECS):
-        if not uses and conda_lock_for(project, m.path) is not None:
-            return  # the lock is what gets installed; the environment file only feeds it
+        if not uses and (conda_lock_for(project, m.path) is not None
+                         or any(df.error is None for df in project.dockerfiles)):
+            return  # the lock is what gets installed, or the images install something else
         for e in m.entries:
             if e.pinned is False and e.name not in EXEMPT:
                 where = "the `pip:` section of " if e.section == "pip" else ""

@@ -131,3 +131,4 @@ def test_pragma_in_pyproject(tmp_path): assert hits(tmp_path, U, {"Dockerfile": 
 def test_conda_file_named_requirements(tmp_path):
     _, findings = lint(tmp_path, {"Dockerfile": "FROM continuumio/miniconda3:24.7.1-0\nCOPY requirements.txt /tmp/\nRUN conda install -y --file /tmp/requirements.txt && conda clean -afy\n", "requirements.txt": "numpy=1.26.4\nscipy>=1.13\n"})
     assert sorted((f["file"], f["line"], f["name"]) for f in findings if f["file"] == "requirements.txt") == [("requirements.txt", 2, "manifest-unpinned")]
+def test_conda_env_not_installed_by_the_images(tmp_path): assert hits(tmp_path, U, {"Dockerfile": PY + "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n", "requirements.txt": "numpy==1.26.4\n", "environment.yml": ENV + "  - numpy\n"}) == []
