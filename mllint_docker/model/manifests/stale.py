@@ -94,10 +94,6 @@ def pipfile_stale(lock: Manifest, pipfile: Manifest) -> Staleness | None:
                      "(`pipenv install --deploy` refuses to build, plain `pipenv install` re-locks)")
 
 
-def _key(req) -> tuple:
-    return (canonical_name(req[0]), tuple(sorted(e.lower() for e in req[1])), req[2])
-
-
 def _pep508_keys(items: list, extra: str | None = None) -> set[tuple] | None:
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -117,10 +113,12 @@ def _pep508_keys(items: list, extra: str | None = None) -> set[tuple] | None:
 def _spec(spec: str) -> str:
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-    try:
-        return ",".join(sorted(str(s) for s in SpecifierSet(spec)))
+    try:  # one spelling for one set: lower bounds first, then pins, then upper bounds and exclusions
+        parts = SpecifierSet(spec)
     except InvalidSpecifier:
         return spec
+    order = {">": 0, ">=": 0, "==": 1, "===": 1, "~=": 1, "!=": 2, "<=": 3, "<": 3}
+    return ",".join(str(x) for x in sorted(parts, key=lambda x: (order.get(x.operator, 4), str(x))))
 
 
 def _lock_keys(items: list, group: str | None = None) -> set[tuple]:
@@ -193,8 +191,13 @@ def uv_stale(lock: Manifest, pyproject: Manifest) -> Staleness | None:
         return None
     if missing:
         k = missing[0]
+        was = next((h for h in extra if h[:2] == k[:2] and h[3] == k[3]), None)
         what = f"`{k[0]}{k[2]}`" + (f" ({_where(k[3])})" if k[3] else "")
-        detail = f"{pyproject.path.name} asks for {what}, which uv.lock was not resolved from"
+        if was is not None:
+            extra = [h for h in extra if h is not was]
+            detail = f"{pyproject.path.name} asks for {what}, uv.lock was resolved from `{was[0]}{was[2]}`"
+        else:
+            detail = f"{pyproject.path.name} asks for {what}, which uv.lock was not resolved from"
     else:
         k = extra[0]
         detail = f"uv.lock was resolved from `{k[0]}{k[2]}`" + (f" ({_where(k[3])})" if k[3] else "") + \
