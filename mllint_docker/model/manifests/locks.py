@@ -82,11 +82,14 @@ def _uv_roots(m: Manifest, packages: list, lines: list[int], data: dict, idx: To
         roots[canonical_name(str(pkg.get("name", "")))] = {
             "path": str(where),
             "line": line,
+            "version": str(pkg["version"]) if "version" in pkg else None,
             "metadata_line": span[0] if span else line,
             "requires_dist": md.get("requires-dist", []) if isinstance(md.get("requires-dist"), list) else [],
             "requires_dev": md.get("requires-dev", {}) if isinstance(md.get("requires-dev"), dict) else {},
         }
     m.meta["roots"] = roots
+    m.meta["requires_python"] = data.get("requires-python") if isinstance(data.get("requires-python"), str) else None
+    m.meta["requires_python_line"] = idx.find_key((), "requires-python")
     manifest = data.get("manifest")
     m.meta["members"] = manifest.get("members", []) if isinstance(manifest, dict) else []
 

@@ -110,6 +110,28 @@ def _pep508_keys(items: list, extra: str | None = None) -> set[tuple] | None:
     return out
 
 
+def _same_pythons(a: str, b: str) -> bool:
+    """Two requires-python ranges allow the same interpreters (uv writes its own simplified form,
+    `==3.11.*` for `>=3.11,<3.12`): compared on every release 2.7 and 3.0-3.29 (patches 0-40)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        sa, sb = SpecifierSet(a), SpecifierSet(b)
+    except InvalidSpecifier:
+        return a.replace(" ", "") == b.replace(" ", "")
+    versions = ["2.7", "2.7.18", "4.0"] + [f"3.{minor}.{patch}" for minor in range(30) for patch in range(41)]
+    return all((v in sa) == (v in sb) for v in versions)
+
+
+def _version(v: str) -> str:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(v))
+    except InvalidVersion:
+        return v
+
+
 def _spec(spec: str) -> str:
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -157,6 +179,18 @@ def uv_stale(lock: Manifest, pyproject: Manifest) -> Staleness | None:
     dynamic = project.get("dynamic") if isinstance(project.get("dynamic"), list) else []
     if "dependencies" in dynamic or "optional-dependencies" in dynamic:
         return None  # the build backend computes them: nothing static to compare
+    version = project.get("version")
+    if "version" not in dynamic and isinstance(version, str) and root.get("version") not in (None, version) \
+            and _version(root["version"]) != _version(version):
+        return Staleness(root["line"], f"uv.lock is stale: it records {name} {root['version']}, {pyproject.path.name} "
+                                       f"says version {version} — `uv sync --locked` fails and plain `uv sync` "
+                                       "re-locks at build time")
+    rp = project.get("requires-python")
+    recorded = lock.meta.get("requires_python")
+    if isinstance(rp, str) and isinstance(recorded, str) and not _same_pythons(rp, recorded):
+        return Staleness(lock.meta.get("requires_python_line") or 1,
+                         f"uv.lock is stale: it was resolved for Python `{recorded}`, {pyproject.path.name} now says "
+                         f"`{rp}` — `uv sync --locked` fails and plain `uv sync` re-locks at build time")
     sources = set(pyproject.meta.get("uv_sources") or [])
     want = _pep508_keys(project.get("dependencies") or [])
     extras = project.get("optional-dependencies") or {}
