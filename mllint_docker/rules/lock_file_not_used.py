@@ -59,7 +59,7 @@ def _mode_problem(install) -> str | None:
         return ("`pipenv install` without `--deploy` re-locks when Pipfile.lock is out of date and installs "
                 "whatever the new lock says")
     if install.tool == "pdm" and install.action == "install":
-        if install.has("frozen-lockfile", "check", "no-lock") or env.get("PDM_FROZEN_LOCKFILE", "").lower() in _TRUTHY:
+        if install.has("frozen-lockfile", "frozen", "check", "no-lock") or env.get("PDM_FROZEN_LOCKFILE", "").lower() in _TRUTHY:
             return None
         return "`pdm install` without `--frozen-lockfile` or `--check` re-locks when pdm.lock is out of date"
     return None
