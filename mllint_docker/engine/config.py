@@ -35,6 +35,8 @@ class Config:
     max_image_size: int | None = None
     image_budgets: dict[str, int] = field(default_factory=dict)
     wasted_space_share: float = 0.10
+    extend_safe_fixes: list[str] = field(default_factory=list)  # rules whose unsafe fixes count as safe
+    extend_unsafe_fixes: list[str] = field(default_factory=list)  # rules whose safe fixes count as unsafe
     path: Path | None = None  # the file it came from
     # Where each key came from, for messages: key -> "file: [tool.mllint-docker] key".
     origin: dict[str, str] = field(default_factory=dict)
@@ -101,6 +103,8 @@ KEYS: dict[str, Callable[[Any], Any]] = {
     "max-image-size": parse_size,
     "image-budgets": _size_map,
     "wasted-space-share": _share,
+    "extend-safe-fixes": _str_list,
+    "extend-unsafe-fixes": _str_list,
 }
 
 
@@ -131,6 +135,10 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: cannot read config: {err.strerror or err}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as err:  # tomllib lets some (e.g. a 5000-digit integer) through as ValueError
+        raise ConfigError(f"{path}: invalid TOML: {str(err)[:120]}") from None
     table = "[tool.mllint-docker]" if path.name == "pyproject.toml" else ""
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("mllint-docker", {})
@@ -150,6 +158,6 @@ def apply(cfg: Config, data: dict[str, Any], where: str) -> None:
             raise ConfigError(f"{where}unknown key {key!r} (allowed: {allowed})")
         try:
             setattr(cfg, key.replace("-", "_"), validator(value))
-        except ValueError as err:
+        except (ValueError, OverflowError, RecursionError) as err:
             raise ConfigError(f"{where}{key}: {err}") from None
         cfg.origin[key] = f"{where}{key}"

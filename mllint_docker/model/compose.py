@@ -34,6 +34,12 @@ def parse_compose(path: Path) -> ComposeFile:
         mark = getattr(err, "problem_mark", None)
         cf.error = (mark.line + 1 if mark else None, f"invalid YAML: {getattr(err, 'problem', err)}")
         return cf
+    except RecursionError:
+        cf.error = (None, "YAML nested too deeply to read")
+        return cf
+    except ValueError as err:  # e.g. an integer longer than Python converts (4300 digits)
+        cf.error = (None, f"invalid YAML value: {str(err)[:120]}")
+        return cf
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict):
         return cf
@@ -47,13 +53,20 @@ def parse_compose(path: Path) -> ComposeFile:
         elif isinstance(build, dict):
             if "dockerfile_inline" in build:
                 continue
-            context, dockerfile = str(build.get("context", ".")), str(build.get("dockerfile", "Dockerfile"))
+            context, dockerfile = build.get("context", "."), build.get("dockerfile", "Dockerfile")
+            if not isinstance(context, (str, int, float)) or not isinstance(dockerfile, (str, int, float)):
+                continue  # Compose rejects it; nothing to read
+            context, dockerfile = str(context), str(dockerfile)
         else:
             continue
         if re.match(r"^[a-z]+://|^git@", context):
             continue  # a remote context: nothing local to read
-        ctx = (path.parent / context).resolve()
-        cf.builds.append((str(name), (ctx / dockerfile).resolve(), ctx, lines.get(str(name))))
+        try:
+            ctx = (path.parent / context).resolve()
+            target = (ctx / dockerfile).resolve()
+        except (OSError, ValueError, RuntimeError):  # a name the file system refuses: nothing to read
+            continue
+        cf.builds.append((str(name), target, ctx, lines.get(str(name))))
     return cf
 
 

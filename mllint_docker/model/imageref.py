@@ -76,13 +76,19 @@ def is_gpu_image(ref: "ImageRef") -> bool:
     return any(t in tag for t in _GPU_TAG) or bool(re.search(r"(^|[^a-z])cu\d{2,3}([^0-9]|$)", tag))
 
 
-def cuda_version(ref: "ImageRef") -> tuple[int, int] | None:
-    """The CUDA release a base image ships: `nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04` -> (12, 1),
-    `pytorch/pytorch:2.4.1-cuda12.1-cudnn9-runtime` -> (12, 1); None when the tag does not say."""
+# Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest].
+_REFERENCE_RX = None
+
+
+def valid_reference(ref: str) -> bool:
+    """Whether Docker would accept `ref` as an image reference (lower-case repository, tag and
+    digest syntax); `scratch` counts."""
     import re
 
-    tag = (ref.tag or "").lower()
-    m = re.search(r"cuda[-_]?(\d+)\.(\d+)", tag)
-    if m is None and ref.repository.lower().endswith("nvidia/cuda"):
-        m = re.match(r"^(\d+)\.(\d+)", tag)
-    return (int(m.group(1)), int(m.group(2))) if m else None
+    global _REFERENCE_RX
+    if _REFERENCE_RX is None:
+        component = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+        domain = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+        _REFERENCE_RX = re.compile(rf"^(?:{domain}/)?{component}(?:/{component})*(?::[\w][\w.-]{{0,127}})?"
+                                   r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
+    return bool(ref) and bool(_REFERENCE_RX.match(ref))

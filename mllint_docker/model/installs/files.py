@@ -128,16 +128,18 @@ def _bind_mounted(df: "Dockerfile", project: "Project", inst: "Instruction", ima
             continue
         root = project.context_choice(df).root
         candidate = (root / source / rest).resolve() if rest else (root / source).resolve()
-        if candidate.is_file() and (candidate == root or root in candidate.parents):
+        if _is_file(candidate) and (candidate == root or root in candidate.parents):
             return candidate
     return None
 
 
 def _context_requirements(df, project, inst, word: Word, register: bool = True) -> RequirementsFile | None:
     path = _context_path(df, project, inst, word)
-    if path is None or not path.is_file():
+    if path is None or not _is_file(path):
         return None
     if not register and path.resolve() not in project.requirements:
+        if not project.inside(path):
+            return None  # out of the project: never read (requirements_file reports it when registering)
         from mllint_docker.model.requirements import parse_requirements
 
         key = ("installs.unregistered", str(path.resolve()))
@@ -145,6 +147,13 @@ def _context_requirements(df, project, inst, word: Word, register: bool = True) 
             project.memo[key] = parse_requirements(path)
         return project.memo[key]
     return project.requirements_file(path)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # unreadable directory, a name too long
+        return False
 
 
 # Dependency manifests and lock files ---------------------------------------------------------------
@@ -223,7 +232,7 @@ def manifest_uses(df: "Dockerfile", project: "Project", install: Install) -> lis
         if lock_use.on_disk is None:
             base = project_use.path.parent if project_use.path is not None else project.context_choice(df).root
             candidate = base / posixpath.basename(lock)
-            lock_use.on_disk = candidate if candidate.is_file() else None
+            lock_use.on_disk = candidate if project.inside(candidate) and _is_file(candidate) else None
         uses += [project_use, lock_use]
     project.memo[key] = uses
     return uses
@@ -287,7 +296,7 @@ def _resolve(df: "Dockerfile", project: "Project", use: ManifestUse) -> Manifest
     if word.unresolved:
         return use
     path = _context_path(df, project, use.install.instruction, word)
-    if path is not None and path.is_file():
+    if path is not None and _is_file(path) and project.inside(path):
         use.path = path
         use.on_disk = path
         use.manifest = project.manifest(path, use.format)
