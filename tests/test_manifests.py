@@ -193,3 +193,16 @@ def test_truncated_real_files_never_crash(tmp_path: Path):
 
     report = json.loads(out)
     assert [f for f in report["findings"] if f["name"] == "internal-error"] == []
+
+
+def test_manifest_outside_the_project_is_never_read(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "environment.yml").write_text("dependencies:\n  - numpy\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "environment.yml").symlink_to(outside / "environment.yml")
+    _, findings = lint(project, {"Dockerfile": "FROM mambaorg/micromamba:1.5.8\nCOPY environment.yml /tmp/\n"
+                                               "RUN micromamba create -y -n a -f /tmp/environment.yml && micromamba clean -a -y\n"})
+    assert not [f for f in findings if f["name"] in ("manifest-unpinned", "parse-error", "internal-error")]
+    assert ("environment.yml", "reference-outside-project") in [(f["file"], f["name"]) for f in findings]
