@@ -45,13 +45,13 @@ def parse(m: Manifest, text: str) -> None:
 
 
 def _hash_count(pkg: dict) -> int:
-    n = 0
-    for key in ("sdist", "archive"):
-        if isinstance(pkg.get(key), dict) and (pkg[key].get("hash") or pkg[key].get("hashes")):
-            n += 1
+    """How many files the lock pins by hash (uv and pylock hash every sdist and wheel they list;
+    poetry's and pdm's `files` entries carry one each)."""
+    n = 1 if isinstance(pkg.get("sdist"), dict) or isinstance(pkg.get("archive"), dict) else 0
     for key in ("wheels", "files"):
-        if isinstance(pkg.get(key), list):
-            n += sum(1 for w in pkg[key] if isinstance(w, dict) and (w.get("hash") or w.get("hashes")))
+        files = pkg.get(key)
+        if isinstance(files, list):
+            n += len(files)
     return n
 
 

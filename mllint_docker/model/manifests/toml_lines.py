@@ -13,6 +13,7 @@ except ImportError:  # pragma: no cover - the pure-Python standard library copy
     import tomllib
 
 _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]\n]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
+_HEADER_LINE = re.compile(r"^[ \t]*\[[^\n]*", re.M)
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
 
 
@@ -49,21 +50,22 @@ def split_key(key: str) -> tuple[str, ...]:
 
 class TomlLines:
     def __init__(self, text: str):
-        self.lines = text.split("\n")
-        # (line, is_array_table, key parts) for every header, in order; one pass, a regex only on
-        # lines that start with `[`.
+        self.lines = text.split("\n")  # TOML's newlines only: `str.splitlines` also breaks at U+2028 inside strings
+        # (line, is_array_table, key parts) for every header, in order: the regex engine finds the
+        # lines that start with `[`, and newlines are counted between them in C.
         self.headers: list[tuple[int, bool, tuple[str, ...]]] = []
         keys: dict[str, tuple[str, ...]] = {}
-        for n, line in enumerate(self.lines, 1):
-            if line[:1] != "[" and not line.lstrip()[:1] == "[":
-                continue
-            m = _HEADER.match(line)
-            if m:
-                raw = m.group(2)
+        line, last = 1, 0
+        for m in _HEADER_LINE.finditer(text):
+            line += text.count("\n", last, m.start())
+            last = m.start()
+            h = _HEADER.match(m.group(0))
+            if h:
+                raw = h.group(2)
                 key = keys.get(raw)
                 if key is None:
                     key = keys[raw] = split_key(raw)
-                self.headers.append((n, m.group(1) == "[[", key))
+                self.headers.append((line, h.group(1) == "[[", key))
 
     def table(self, key: tuple[str, ...], occurrence: int = 0) -> tuple[int, int] | None:
         """Lines (first, last) of the `occurrence`-th `[key]`/`[[key]]` header's body; (1, end of
