@@ -3,8 +3,10 @@ notebook servers left open. Read from the argv of the command (`exec_script`).""
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
+from pathlib import Path
 
 _PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
 _TRUE = {"1", "true", "yes", "on"}
@@ -87,3 +89,41 @@ def jupyter_problems(argv: list[str]) -> list[tuple[str, str, str]]:
             out.append((a, "XSRF protection is off, so any web page the user visits can drive the server",
                         f"drop `{key}=True`"))
     return out
+
+
+def python_script(argv: list[str]) -> str | None:
+    """The script a `python app.py ...` command runs (not `-m`, not `-c`)."""
+    prog, args = _program(argv)
+    if prog != "python" or not args or not args[0].endswith(".py"):
+        return None
+    return args[0]
+
+
+MAX_SCRIPT_BYTES = 512 * 1024
+
+
+def script_dev_server(path: Path) -> tuple[int, str] | None:
+    """(line, call) where a Python script starts a development server itself:
+    `app.run(debug=True)` (Flask), `uvicorn.run(..., reload=True)`, `demo.launch(debug=True)` is not
+    one (Gradio's debug only keeps the process in the foreground)."""
+    try:
+        if path.is_symlink() or path.resolve() != path.absolute() or path.stat().st_size > MAX_SCRIPT_BYTES:
+            return None  # a link may point outside the project: never followed
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        flags = {k.arg: k.value for k in node.keywords if k.arg}
+        attr = node.func.attr
+        owner = node.func.value.id if isinstance(node.func.value, ast.Name) else ""
+        if attr == "run" and owner == "uvicorn" and _true(flags.get("reload")):
+            return node.lineno, "uvicorn.run(..., reload=True)"
+        if attr == "run" and owner != "uvicorn" and _true(flags.get("debug")):
+            return node.lineno, f"{owner or 'app'}.run(debug=True)"
+    return None
+
+
+def _true(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True

@@ -1,5 +1,6 @@
 from mllint_docker.model.dockerfile import exec_script
-from mllint_docker.model.serving import dev_server
+from mllint_docker.finding import display_path
+from mllint_docker.model.serving import dev_server, python_script, script_dev_server
 from mllint_docker.rules import Issue, rule
 
 
@@ -16,5 +17,17 @@ def check(df, project):
                 if found:
                     what, fix = found
                     yield Issue(inst.line, f"{inst.keyword} runs {what}", fix=fix)
+                    continue
+                script = python_script(cmd.argv)
+                path = project.copied_context_file(df, inst, script) if script else None
+                hit = script_dev_server(path) if path is not None else None
+                if hit:
+                    line, call = hit
+                    yield Issue(inst.line, f"{inst.keyword} runs `{script}`, which starts a development server itself: "
+                                           f"`{call}` ({display_path(path)}:{line}); the debugger executes code sent "
+                                           "from the browser and the reloader restarts on every file change",
+                                fix='serve the app with a production server (CMD ["gunicorn", "-b", "0.0.0.0:8000", '
+                                    '"app:app"]), or make debug depend on an environment variable that the image '
+                                    "leaves off")
         if stage.of("CMD", "ENTRYPOINT"):
             return  # the nearest stage that sets one decides

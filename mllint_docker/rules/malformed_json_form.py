@@ -10,7 +10,11 @@ def check(df, project):
         if why is None:
             continue
         text = inst.args[0].strip()
-        yield Issue(inst.line, f"{inst.keyword} looks like the JSON (exec) form but {why}: Docker runs it as "
-                               f"`/bin/sh -c '{text}'`, which is not the command you wrote",
+        if "follows the closing" in why:  # BuildKit's parser changed here in Dockerfile frontend 1.9
+            what = (f"Docker 27.1+ (Dockerfile frontend 1.9+) runs it as `/bin/sh -c '{text}'`, which is not the "
+                    "command you wrote; older builders silently dropped the extra text")
+        else:
+            what = f"Docker runs it as `/bin/sh -c '{text}'`, which is not the command you wrote"
+        yield Issue(inst.line, f"{inst.keyword} looks like the JSON (exec) form but {why}: {what}",
                     fix=f"write a valid JSON array of double-quoted strings, e.g. {inst.keyword} "
                         '["python", "app.py"]')

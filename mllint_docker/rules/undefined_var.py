@@ -2,7 +2,7 @@ from mllint_docker.model.dockerfile import referenced_variables
 from mllint_docker.rules import Issue, rule
 
 # Instructions whose arguments BuildKit expands (RUN's text goes to the shell unexpanded).
-EXPANDED = ("ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG", "ONBUILD")
+EXPANDED = ("ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG")
 
 
 @rule("MLD136", "undefined-var", "warning", scope="dockerfile", buildkit=("UndefinedVar",),

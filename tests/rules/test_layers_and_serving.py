@@ -37,6 +37,12 @@ def test_dev_stage_not_final(tmp_path): passes(tmp_path, "dev-server-in-cmd", P.
 def test_inherited_cmd(tmp_path): catches(tmp_path, "dev-server-in-cmd", P.replace("\n", " AS base\n") + 'CMD ["uvicorn", "m:app", "--reload"]\nFROM base\n' + U, 2)
 
 
+def test_script_flask_debug(tmp_path): catches(tmp_path, "dev-server-in-cmd", P + "WORKDIR /app\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n", 4, {"app.py": "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run(host='0.0.0.0', debug=True)\n"})
+def test_script_uvicorn_reload(tmp_path): catches(tmp_path, "dev-server-in-cmd", P + "COPY . /srv\nWORKDIR /srv\nCMD python main.py\n", 4, {"main.py": "import uvicorn\nuvicorn.run('main:app', reload=True)\n"})
+def test_script_without_debug(tmp_path): passes(tmp_path, "dev-server-in-cmd", P + "WORKDIR /app\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n", {"app.py": "app.run(host='0.0.0.0', debug=False)\n"})
+def test_script_not_copied(tmp_path): passes(tmp_path, "dev-server-in-cmd", P + "CMD [\"python\", \"app.py\"]\n", {"app.py": "app.run(debug=True)\n"})
+
+
 # jupyter-without-auth
 def test_empty_token_shell(tmp_path): catches(tmp_path, "jupyter-without-auth", P + "CMD jupyter notebook --ip=0.0.0.0 --NotebookApp.token=''\n", 2)
 def test_empty_token_json(tmp_path): catches(tmp_path, "jupyter-without-auth", P + 'CMD ["jupyter", "lab", "--ServerApp.token=", "--ServerApp.password="]\n', 2)
@@ -85,3 +91,14 @@ def test_transformers_cache_python(tmp_path): catches(tmp_path, "model-cache-in-
 def test_cache_without_download(tmp_path): passes(tmp_path, "model-cache-in-image", P + "ENV HF_HOME=/cache/hf\n")
 def test_cache_mounted(tmp_path): passes(tmp_path, "model-cache-in-image", P + "ENV HF_HOME=/cache/hf\nRUN --mount=type=cache,target=/cache/hf huggingface-cli download org/m\n")
 def test_download_before_env(tmp_path): passes(tmp_path, "model-cache-in-image", P + "RUN huggingface-cli download org/m\nENV HF_HOME=/cache/hf\n")
+
+
+def test_script_symlink_not_followed(tmp_path):
+    import os
+
+    outside = tmp_path / "outside.py"
+    outside.write_text("app.run(debug=True)\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    os.symlink(outside, project / "app.py")
+    passes(project, "dev-server-in-cmd", P + "WORKDIR /app\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n")
