@@ -11,11 +11,17 @@ def check(df, project):
     final = df.final_stage
     chain = {s.index for s in final.chain()} if final else set()
     runs = [i for i in df.instructions if i.keyword == "RUN" and i.stage in chain]
+    installs_of = [apt_installs(i.commands) for i in runs]
+    # relies[n]: a RUN after the n-th installs without `apt-get update` (one pass, not one per RUN)
+    relies, seen = [False] * len(runs), False
+    for n in range(len(runs) - 1, -1, -1):
+        relies[n] = seen
+        seen = seen or bool(installs_of[n] and not apt_updates(runs[n].commands))
     for n, inst in enumerate(runs):
-        installs = apt_installs(inst.commands)
+        installs = installs_of[n]
         if installs and not removes_apt_lists(inst.commands) and not cache_mounted(inst, "/var/lib/apt"):
             # A later RUN that installs without `apt-get update` relied on these lists: unsafe.
-            later = any(apt_installs(i.commands) and not apt_updates(i.commands) for i in runs[n + 1:])
+            later = relies[n]
             yield Issue(installs[0].line, "apt package lists stay in this layer (tens of MB): nothing removes "
                                           "/var/lib/apt/lists in the same RUN",
                         fix="end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache at /var/lib/apt",
