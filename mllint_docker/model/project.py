@@ -46,6 +46,7 @@ class Project:
     notes: list[str] = field(default_factory=list)
     _scans: dict = field(default_factory=dict)
     _roots: dict = field(default_factory=dict)
+    _resolved: dict = field(default_factory=dict, repr=False)  # Dockerfile path -> resolved
     # Models derived from several files, computed once on first use (e.g. by `installs`).
     memo: dict = field(default_factory=dict, repr=False)
     # The trust boundary: nothing outside these directories is opened (the repository root, or the
@@ -162,7 +163,10 @@ class Project:
     # Build contexts -----------------------------------------------------
 
     def context_choice(self, df: Dockerfile) -> ContextChoice:
-        choice = self.contexts.get(df.path.resolve())
+        resolved = self._resolved.get(df.path)
+        if resolved is None:  # once per Dockerfile: rules ask for every Dockerfile of the project
+            resolved = self._resolved[df.path] = df.path.resolve()
+        choice = self.contexts.get(resolved)
         if choice is None:
             choice = ContextChoice(df.path.parent.resolve(), "the Dockerfile's directory")
         return choice
