@@ -202,7 +202,7 @@ def test_plain_text_writer_prints_a_final_backslash_once(tmp_path):
 
     out = io.StringIO()  # rich's markup escaping doubles it: `\` on a terminal
     render_plain([Finding("MLD100", "x", "error", tmp_path / "Dockerfile", None, None, "ends in \\")], 1, out, quiet=True)
-    assert out.getvalue().endswith(": MLD100 ends in \\\n")
+    assert out.getvalue().endswith(":1:1: error MLD100 ends in \\\n")
 
 
 # `mllint context`: streamed, with the bytes the whole-listing writers produce --------------------

@@ -11,6 +11,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mllint_docker.model.buffers import has_buffer
 from mllint_docker.model.compose import ComposeFile, parse_compose
 from mllint_docker.model.discovery import Settings, discover, git_root, is_dockerfile_name
 from mllint_docker.model.dockerfile import (
@@ -19,12 +20,17 @@ from mllint_docker.model.dockerfile import (
     Stage,
     parse_dockerfile,
 )
+from typing import TYPE_CHECKING
+
 from mllint_docker.model.requirements import (
     Include,
     Requirement,
     RequirementsFile,
     parse_requirements,
 )
+
+if TYPE_CHECKING:
+    from mllint_docker.model.manifests import Manifest
 
 
 @dataclass(slots=True)
@@ -40,6 +46,8 @@ class Project:
     dockerfiles: list[Dockerfile] = field(default_factory=list)
     requirements: dict[Path, RequirementsFile] = field(default_factory=dict)
     compose_files: list[ComposeFile] = field(default_factory=list)
+    # Conda environment files, pyproject.toml, Pipfile and lock files, each parsed once.
+    manifests: dict[Path, "Manifest"] = field(default_factory=dict)
     contexts: dict[Path, ContextChoice] = field(default_factory=dict)
     # Unreadable paths met during discovery: (path, message).
     errors: list[tuple[Path, str]] = field(default_factory=list)
@@ -159,6 +167,32 @@ class Project:
                     applies.setdefault(f.path.resolve(), []).extend(found)
         self.memo["constraint_files"] = (len(self.requirements), applies)
         return applies
+
+    def manifest(self, path: Path, fmt: str | None = None) -> "Manifest":
+        """A dependency manifest or lock file, parsed once (see model/manifests)."""
+        from mllint_docker.model.manifests import Manifest, manifest_format, parse_manifest
+
+        shown = path
+        path = path.resolve()
+        m = self.manifests.get(path)
+        if m is None:
+            if not self.inside(path):
+                self.refuse(shown, None, f"{_link_note(shown)}; not read")
+                m = Manifest(path, fmt or manifest_format(path.name) or "", relevant=False)
+                self.manifests[path] = m
+                return m
+            m = parse_manifest(path, fmt)
+            self.manifests[path] = m
+            # `- -r requirements.txt` in an environment file's `pip:` section: pip reads it from there.
+            for target, line in m.meta.get("pip_requirements", []):
+                if "://" in target:
+                    continue
+                req = path.parent / target
+                if not self.inside(req):
+                    self.refuse(path, line, f"`-r {target}` refers to a file outside the project; not read")
+                elif _is_file(req):
+                    self.requirements_file(req)
+        return m
 
     # Build contexts -----------------------------------------------------
 
@@ -322,9 +356,11 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     """Discovers and parses every file once; nothing outside the project boundary is opened."""
     notes: list[str] = []
     found, errors = discover(paths, config, notes)
-    root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
+    # The repository of the named paths (not of the working directory): results do not depend on where it runs.
+    root = next((r for p in paths if (r := git_root(Path(os.path.abspath(p)))) is not None), None) \
+        or git_root(Path.cwd().resolve()) or Path.cwd().resolve()
     project = Project(root=root, config=config, errors=errors, boundary=project_boundary(paths), notes=notes)
-    named = {p.resolve() for p in paths if _is_file(p)}
+    named = {p.resolve() for p in paths if _is_file(p) or has_buffer(p)}
     for c in found["compose"]:
         if not project.inside(c):
             project.refuse(c, None, f"{_link_note(c)}; not read")
@@ -351,12 +387,23 @@ def load_project(paths: list[Path], config: Settings) -> Project:
             if _is_file(f):
                 dockerfile_paths.setdefault(f.resolve(), f)
     explicit_reqs = [p for p in found["requirements"] if p.resolve() in named]  # named and not excluded
+    explicit_reqs += [p for p in found.get("manifest", []) if p.resolve() in named]
     for req in explicit_reqs:
         # A changed requirements file (pre-commit passes only changed files) re-lints the Dockerfiles
         # beside it, which are the ones that COPY and install it in the usual layout.
         for f in sorted(_listdir(req.parent)):
             if is_dockerfile_name(f.name) and _is_file(f):
                 dockerfile_paths.setdefault(f.resolve(), f)
+    for data in found.get("data", []):
+        # A data or model file added to a build context re-lints the Dockerfiles whose context holds it:
+        # those of the directories above it, within the project.
+        here = data.resolve().parent
+        for d in [here, *here.parents]:
+            if not project.inside(d):
+                break
+            for f in sorted(_listdir(d)):
+                if is_dockerfile_name(f.name) and _is_file(f):
+                    dockerfile_paths.setdefault(f.resolve(), f)
     for cf in project.compose_files:
         for _service, dockerfile, _ctx, _line in cf.builds:
             if dockerfile in project.contexts and _is_file(dockerfile):
@@ -365,12 +412,13 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         if not project.inside(shown):
             project.refuse(shown, None, f"{_link_note(shown)}; not read")
             continue
-        df = parse_dockerfile(shown, build_args=config.build_args)
+        settings = config.for_path(shown)  # the config closest to this Dockerfile
+        df = parse_dockerfile(shown, build_args=settings.build_args)
         project.dockerfiles.append(df)
         if resolved not in project.contexts:
-            project.contexts[resolved] = _choose_context(df, config, root)
+            project.contexts[resolved] = _choose_context(df, settings, root)
             if not project.inside(project.contexts[resolved].root):
-                where = config.path if config.path is not None else shown
+                where = settings.path if settings.path is not None else shown
                 project.refuse(where, None, f"build context {str(project.contexts[resolved].root)!r} for "
                                             f"{_rel(shown)} is outside the project; not read")
         choice = project.contexts[resolved]
@@ -378,6 +426,8 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         project.notes.extend(f"{_rel(shown)}:{line}: {message}" for line, message in df.notes)
     for r in found["requirements"]:
         project.requirements_file(r)
+    for m in found.get("manifest", []):
+        project.manifest(m)
     return project
 
 
@@ -434,7 +484,35 @@ def _choose_context(df: Dockerfile, config: Settings, repo_root: Path) -> Contex
     if sources and repo_root != here and repo_root in here.parents:
         if not any(_exists(here, s) for s in sources) and all(_exists(repo_root, s) for s in sources):
             return ContextChoice(repo_root, "repository root: its COPY sources exist only there")
+    whole = any(spec.from_context and any(not s.strip("/.") for s in spec.sources) for spec in df.copies)
+    if whole and not sources and repo_root != here and repo_root in here.parents:
+        # `COPY . .` then `pip install .` / `pip install -r requirements.txt`: the files the
+        # install reads tell which directory is the context.
+        needed = _install_reads(df)
+        if needed and not any(_exists(here, n) for group in needed for n in group) and \
+                all(any(_exists(repo_root, n) for n in group) for group in needed):
+            return ContextChoice(repo_root, "repository root: the files its installs read after `COPY .` exist only there")
     return ContextChoice(here, "the Dockerfile's directory")
+
+
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _install_reads(df: Dockerfile) -> list[tuple[str, ...]]:
+    """Relative paths the Dockerfile's installs read from the copied context, each as a group of
+    alternatives: `pip install .` reads one of the packaging files, `-r x.txt` reads x.txt."""
+    from mllint_docker.model.installs import installs
+
+    out: list[tuple[str, ...]] = []
+    for install in installs(df):
+        for w in install.local_paths:
+            v = w.value.split("[", 1)[0].rstrip("/")
+            if v in (".", "./") and not w.unresolved:
+                out.append(_PROJECT_FILES)
+        for w in install.requirement_files:
+            if not w.value.startswith("/") and "$" not in w.value:
+                out.append((w.value,))
+    return out
 
 
 def _exists(root: Path, source: str) -> bool:

@@ -21,8 +21,16 @@ from mllint_docker.model.installs.core import (
     manifests_for,
     pin_problem,
 )
+from mllint_docker.model.installs.conda import strict_channel_priority
 from mllint_docker.model.installs.files import (
+    ManifestUse,
     command_constraints,
+    conda_spec_files,
+    earlier_pins,
+    manifest_installs,
+    manifest_uses,
+    register_manifests,
+    require_hashes_installs,
     constraint_pins,
     register_requirement_files,
     requirement_files,
@@ -30,6 +38,7 @@ from mllint_docker.model.installs.files import (
 )
 from mllint_docker.model.installs.os_packages import (
     apt_installs,
+    apt_program,
     apt_updates,
     cache_mounted,
     os_packages,
@@ -39,7 +48,8 @@ from mllint_docker.model.installs.parse import build_only, installs, installs_of
 
 __all__ = [
     "CONDA_PROGRAMS", "INSTALLER_PACKAGES", "Index", "Install", "Package", "PipConfig", "Setting",
-    "apt_installs", "apt_updates", "build_only", "cache_mounted", "command_constraints", "constraint_pins",
+    "apt_installs", "apt_program", "apt_updates", "build_only", "cache_mounted", "command_constraints", "constraint_pins",
     "installs", "installs_of", "is_manifest", "manifests_for", "os_packages", "pin_problem", "pip_config",
-    "register_requirement_files", "removes_apt_lists", "requirement_files", "settings", "used_as_constraints",
+    "register_requirement_files", "ManifestUse", "earlier_pins", "manifest_installs", "manifest_uses",
+    "register_manifests", "strict_channel_priority", "conda_spec_files", "require_hashes_installs", "removes_apt_lists", "requirement_files", "settings", "used_as_constraints",
 ]
