@@ -295,3 +295,14 @@ def test_json_report_is_written_finding_by_finding_with_the_same_bytes(tmp_path)
             out = io.StringIO()
             _write({**doc, "findings": iter(chosen)}, out)
             assert out.getvalue() == json.dumps(doc, indent=2)
+
+
+def test_workdir_at_each_instruction_follows_the_stage_chain(tmp_path):
+    from mllint_docker.model.project import Project
+
+    df = parse(tmp_path, "FROM a AS base\nWORKDIR /app\nRUN one\nWORKDIR src\nRUN two\n"
+                         "FROM base AS next\nRUN three\nWORKDIR ../lib\nRUN four\nFROM c\nRUN five\nWORKDIR /x\n")
+    project = Project(root=tmp_path, config=None)
+    runs = {i.args[0]: project.workdir_at(df, i) for i in df.instructions if i.keyword == "RUN"}
+    assert runs == {"one": "/app", "two": "/app/src", "three": "/app/src", "four": "/app/lib", "five": "/"}
+    assert project.workdir_at(df, df.instructions[0]) == "/"

@@ -4,6 +4,7 @@ build context, the requirements files its RUN installs, includes and constraints
 
 from __future__ import annotations
 
+import bisect
 import glob
 import os
 import posixpath
@@ -53,6 +54,7 @@ class Project:
     notes: list[str] = field(default_factory=list)
     _scans: dict = field(default_factory=dict)
     _roots: dict = field(default_factory=dict)
+    _resolved: dict = field(default_factory=dict, repr=False)  # Dockerfile path -> resolved
     # Models derived from several files, computed once on first use (e.g. by `installs`).
     memo: dict = field(default_factory=dict, repr=False)
     # The trust boundary: nothing outside these directories is opened (the repository root, or the
@@ -195,7 +197,10 @@ class Project:
     # Build contexts -----------------------------------------------------
 
     def context_choice(self, df: Dockerfile) -> ContextChoice:
-        choice = self.contexts.get(df.path.resolve())
+        resolved = self._resolved.get(df.path)
+        if resolved is None:  # once per Dockerfile: rules ask for every Dockerfile of the project
+            resolved = self._resolved[df.path] = df.path.resolve()
+        choice = self.contexts.get(resolved)
         if choice is None:
             choice = ContextChoice(df.path.parent.resolve(), "the Dockerfile's directory")
         return choice
@@ -261,14 +266,28 @@ class Project:
         stage = df.stages[inst.stage] if 0 <= inst.stage < len(df.stages) else None
         if stage is None:
             return "/"
-        workdir = "/"
-        for s in reversed(stage.chain()):
-            for i in s.instructions:
-                if s is stage and i.line >= inst.line:
-                    break
+        lines, workdirs = self._workdirs(df, stage)
+        return workdirs[bisect.bisect_left(lines, inst.line)]  # after the WORKDIRs above the instruction
+
+    def _workdirs(self, df: Dockerfile, stage: Stage) -> tuple[list[int], list[str]]:
+        """A stage's WORKDIR lines and the directory in force after each (first: at its start), once
+        per stage: rules ask for every RUN, and a walk per question is quadratic in the file."""
+        key = ("workdirs", stage.index)
+        cached = df.memo.get(key)
+        if cached is None:
+            workdir = "/"
+            for s in reversed(stage.chain()[1:]):  # the stages it derives from, the first one first
+                for i in s.instructions:
+                    if i.keyword == "WORKDIR" and i.expanded:
+                        workdir = posixpath.normpath(posixpath.join(workdir, i.expanded[0]))
+            lines, workdirs = [], [workdir]
+            for i in stage.instructions:
                 if i.keyword == "WORKDIR" and i.expanded:
                     workdir = posixpath.normpath(posixpath.join(workdir, i.expanded[0]))
-        return workdir
+                    lines.append(i.line)
+                    workdirs.append(workdir)
+            cached = df.memo[key] = (lines, workdirs)
+        return cached
 
     def copied_context_file(self, df: Dockerfile, inst: Instruction, image_path: str) -> Path | None:
         """The context file that an earlier COPY/ADD of this stage chain put at `image_path`

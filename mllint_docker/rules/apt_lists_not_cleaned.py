@@ -15,9 +15,16 @@ def check(df, project):
     # finds them there, in its own RUN or an earlier one; an install after a RUN that removed them
     # (or that never had an update before it) adds none: no finding.
     earlier = None  # the update RUN whose lists are still in the image and no install used yet
+    installs_of = [apt_installs(i.commands) for i in runs]
+    updates_of = [apt_updates(i.commands) for i in runs]
+    # relies[n]: a RUN after the n-th installs without `apt-get update` (one pass, not one per RUN)
+    relies, seen = [False] * len(runs), False
+    for n in range(len(runs) - 1, -1, -1):
+        relies[n] = seen
+        seen = seen or bool(installs_of[n] and not updates_of[n])
     for n, inst in enumerate(runs):
-        installs = apt_installs(inst.commands)
-        updates = apt_updates(inst.commands)
+        installs = installs_of[n]
+        updates = updates_of[n]
         cleaned = removes_apt_lists(inst.commands) or cache_mounted(inst, "/var/lib/apt")
         if installs and not cleaned and (updates or earlier is not None):
             at = installs[0]
@@ -28,7 +35,7 @@ def check(df, project):
                 message = (f"`{apt_program(at)} install` uses the package lists that `{apt_program(earlier)} update` "
                            f"on line {earlier.line} left in its layer (tens of MB): nothing removes /var/lib/apt/lists")
             # A later RUN that installs without `apt-get update` relied on these lists: unsafe.
-            later = any(apt_installs(i.commands) and not apt_updates(i.commands) for i in runs[n + 1:])
+            later = relies[n]
             yield Issue(at.line, message,
                         fix="update, install and `rm -rf /var/lib/apt/lists/*` in one RUN, or mount a cache at /var/lib/apt",
                         edit=fix("unsafe" if later else "safe", f"Run `{CLEAN}` at the end of the RUN",
