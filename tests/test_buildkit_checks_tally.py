@@ -1,6 +1,6 @@
 """Differential test of the rules that carry `buildkit=(...)` against tally (`tally-cli` on PyPI),
 which runs BuildKit's parser (v0.32) and reimplements BuildKit's other build checks statically. It is
-the stand-in that runs everywhere for `docker buildx build --check` (tests/test_buildkit_checks_docker.py),
+the stand-in that runs everywhere for `docker buildx build --check` (benchmarks/compare_buildkit_checks.py, which needs Docker 27+),
 which needs buildx 0.15+ and skips on engines without build checks.
 
 Same cases (rule pages and fixtures), same comparison: which BuildKit checks fire on each Dockerfile.

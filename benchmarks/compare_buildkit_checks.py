@@ -5,9 +5,13 @@ that maps to it, and each such rule of ours that fires must be matched by the ch
 documented differences in KNOWN.
 
 `--check` needs buildx 0.15+ and a Dockerfile frontend 1.8+ (built into Docker 27, or pulled with a
-`# syntax=` line). An engine or CLI without it (Docker 26's buildx 0.13 says `unknown flag: --check`;
-its built-in frontend says `unsupported request frontend.lint`) skips the test, also in CI: there is
-nothing to compare with. Images cannot be pulled, so every FROM naming an image is pointed at the
+`# syntax=` line). The engine CI has (Docker 26: buildx 0.13 says `unknown flag: --check`; its
+built-in frontend says `unsupported request frontend.lint`) cannot run it, so this comparison is not
+part of the test suite; `tests/test_buildkit_checks_tally.py` runs the same cases against tally, which
+embeds BuildKit's checks. Where a Docker 27+ engine answers:
+
+    python -m pytest benchmarks/compare_buildkit_checks.py
+ Images cannot be pulled, so every FROM naming an image is pointed at the
 locally imported busybox image; checks that depend on the base image (UndefinedVar with the image's
 ENV, InvalidBaseImagePlatform) are therefore out of the comparison.
 """
@@ -16,10 +20,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from buildkit_cases import BUILDKIT_RULES, BY_CHECK, cases, materialise_case, ours
 from docker_engine import check_engine, docker, engine_env, import_base_image
