@@ -1,7 +1,7 @@
 """Differential test of the rules that carry `buildkit=(...)` against tally (`tally-cli` on PyPI),
 which runs BuildKit's parser (v0.32) and reimplements BuildKit's other build checks statically. It is
-the stand-in that runs everywhere for `docker buildx build --check` (benchmarks/compare_buildkit_checks.py, which needs Docker 27+),
-which needs buildx 0.15+ and skips on engines without build checks.
+the stand-in that runs everywhere for `docker buildx build --check` (benchmarks/compare_buildkit_checks.py,
+which needs buildx 0.15+ and a Docker 27+ engine, so it is not part of the suite).
 
 Same cases (rule pages and fixtures), same comparison: which BuildKit checks fire on each Dockerfile.
 Where tally departs from BuildKit's own code, the case is listed in TALLY_DIFFERS with the reason;
