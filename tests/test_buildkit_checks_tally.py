@@ -9,17 +9,17 @@ such a list only ever names a check on a case, so everything else must agree."""
 
 from __future__ import annotations
 
-import os
 import json
+import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-
 from buildkit_cases import BUILDKIT_RULES, BY_CHECK, cases, materialise_case, ours
 from helpers import lint
+
 from mllint_docker.model.dockerfile import parse_dockerfile
 
 TALLY = shutil.which("tally")

@@ -4,15 +4,14 @@ Debian's CUDA toolkit, Python heredocs) or on purpose differently, the case says
 
 from __future__ import annotations
 
-import os
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import lint
 
 TALLY = shutil.which("tally") or (str(Path(sys.executable).parent / "tally")
