@@ -36,9 +36,12 @@ class CudaVersion:
         return f"cu{self.major}{self.minor}"
 
     def runs_on(self, base: "CudaVersion") -> bool:
-        """Software built for this CUDA works in an image that ships `base`: the same major
-        release, and no newer minor release than the base (CUDA's minor-version compatibility)."""
-        return self.major == base.major and self.minor <= base.minor
+        """Software built for this CUDA works in an image that ships `base`: from CUDA 11 on, any
+        release of the same major (minor-version compatibility: a cu118 wheel brings its own 11.8
+        runtime, which an 11.x driver runs); before 11, only the same release."""
+        if self.major >= 11:
+            return self.major == base.major
+        return (self.major, self.minor) == (base.major, base.minor)
 
 
 @dataclass(frozen=True, slots=True)

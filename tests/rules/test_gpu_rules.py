@@ -10,7 +10,8 @@ TORCH_IX = "https://download.pytorch.org/whl/"
 
 # cuda-version-mismatch
 def test_index_older_major(tmp_path): catches(tmp_path, "cuda-version-mismatch", CUDA + PIP + f"--index-url {TORCH_IX}cu118 torch==2.3.1\n", 2)
-def test_index_newer_minor(tmp_path): catches(tmp_path, "cuda-version-mismatch", CUDA + PIP + f"--index-url {TORCH_IX}cu126 torch==2.6.0\n", 2)
+def test_index_newer_minor_ok(tmp_path): passes(tmp_path, "cuda-version-mismatch", CUDA + PIP + f"--index-url {TORCH_IX}cu126 torch==2.6.0\n")  # minor-version compatibility
+def test_index_newer_major(tmp_path): catches(tmp_path, "cuda-version-mismatch", CUDA + PIP + f"--index-url {TORCH_IX}cu130 torch==2.9.0\n", 2)
 def test_index_older_minor_ok(tmp_path): passes(tmp_path, "cuda-version-mismatch", CUDA + PIP + f"--index-url {TORCH_IX}cu121 torch==2.3.1\n")
 def test_index_same(tmp_path): passes(tmp_path, "cuda-version-mismatch", CUDA + PIP + f"--index-url {TORCH_IX}cu124 torch==2.4.1\n")
 def test_extra_index(tmp_path): catches(tmp_path, "cuda-version-mismatch", CUDA + PIP + f"--extra-index-url {TORCH_IX}cu118 xformers==0.0.27\n", 2)

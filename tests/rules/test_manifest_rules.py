@@ -136,7 +136,7 @@ def test_conda_env_not_installed_by_the_images(tmp_path): assert hits(tmp_path, 
 # cuda-version-mismatch follows the manifests an install reads ---------------------------------------
 CU = "cuda-version-mismatch"
 GPU_MM = "FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04\nCOPY environment.yml /tmp/\nRUN micromamba create -y -n a -f /tmp/environment.yml && micromamba clean -a -y\n"
-def test_cuda_env_file_conda_spec(tmp_path): assert hits(tmp_path, CU, {"Dockerfile": GPU_MM, "environment.yml": ENV + "  - pytorch-cuda=12.4\n"}) == [("environment.yml", 5)]
+def test_cuda_env_file_conda_spec(tmp_path): assert hits(tmp_path, CU, {"Dockerfile": GPU_MM, "environment.yml": ENV + "  - pytorch-cuda=11.8\n"}) == [("environment.yml", 5)]
 def test_cuda_env_file_same(tmp_path): assert hits(tmp_path, CU, {"Dockerfile": GPU_MM, "environment.yml": ENV + "  - pytorch-cuda=12.1\n"}) == []
 def test_cuda_env_file_pip_wheel(tmp_path): assert hits(tmp_path, CU, {"Dockerfile": GPU_MM, "environment.yml": ENV + "  - pip:\n    - torch==2.4.1+cu118\n"}) == [("environment.yml", 6)]
 def test_cuda_uv_lock(tmp_path): assert hits(tmp_path, CU, {"Dockerfile": "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --locked\n", "pyproject.toml": PYPROJECT, "uv.lock": 'version = 1\n\n[[package]]\nname = "torch"\nversion = "2.4.1+cu118"\n'}) == [("uv.lock", 3)]
