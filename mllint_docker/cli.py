@@ -209,6 +209,10 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
                 click.echo(f"mllint: config {c.path}", err=True)
         for note in project.notes:
             click.echo(f"mllint: {terminal(note)}", err=True)
+        from mllint_docker.model.installs.files import manifest_notes
+
+        for note in manifest_notes(project):
+            click.echo(f"mllint: {terminal(note)}", err=True)
     _warn_image_rules(build, select, extend_select, config)
     fail_on = fail_on or config.fail_on
     images = []
@@ -216,7 +220,7 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
         images = _build_images(project, engine, build_files, target, build_args, builder, network, quiet)
     findings = engine.report_unused_pragmas()
     linted = [df.path for df in project.dockerfiles] + [rf.path for rf in project.requirements.values()] + \
-        [cf.path for cf in project.compose_files]
+        [cf.path for cf in project.compose_files] + [m.path for m in project.manifests.values() if m.relevant]
     suppressed = engine.suppressed
     if from_stdin:  # only the buffer's findings: files around it gave context, not findings
         wanted = paths[0].resolve()
@@ -226,7 +230,7 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
     files_checked = len(linted)
     if files_checked == 0 and not quiet:
         click.echo(f"mllint: warning: no files to lint under {', '.join(str(p) for p in paths)} "
-                   "(Dockerfiles, requirements, compose or .dockerignore files)", err=True)
+                   "(Dockerfiles, requirements, compose, .dockerignore or dependency manifest files)", err=True)
     root = _project_root(paths[0], config)
     from mllint_docker.fingerprint import stamp
 

@@ -11,6 +11,7 @@ from itertools import groupby
 from pathlib import Path
 
 from mllint_docker.finding import Finding, display_path
+from mllint_docker.inert import terminal
 from mllint_docker.fixes.apply import Source, apply_fixes
 from mllint_docker.fixes.policy import FixPolicy
 
@@ -50,7 +51,7 @@ def unified_diff(report: FixReport) -> str:
     for path in sorted(report.fixed, key=display_path):
         before = report.originals[path]
         after = report.fixed[path]
-        name = display_path(path)
+        name = terminal(display_path(path))  # one line: a file name cannot start a line of the diff
         source = f"a/{name}" if path.exists() else "/dev/null"
         old = (("\ufeff" if before.bom else "") + before.text).splitlines(keepends=True)
         new = (("\ufeff" if after.bom else "") + after.text).splitlines(keepends=True)

@@ -17,7 +17,8 @@ __all__ = ["Issue", "Rule", "rule", "all_rules", "by_selector"]
 #   dockerfile   -> mllint_docker.dockerfile.Dockerfile (with the Project as second argument)
 #   requirements -> mllint_docker.requirements.RequirementsFile
 #   image        -> mllint_docker.image report (only with --build / `mllint image`)
-SCOPES = ("dockerfile", "requirements", "image")
+#   manifest     -> mllint_docker.model.manifests.Manifest (conda env, pyproject, Pipfile, lock files)
+SCOPES = ("dockerfile", "requirements", "image", "manifest")
 
 
 
