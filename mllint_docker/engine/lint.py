@@ -128,6 +128,25 @@ def line_pragmas(lines: list[str]) -> Pragmas:
     return p
 
 
+def yaml_pragmas(lines: list[str]) -> Pragmas:
+    """YAML (compose) files: `# mllint: disable=...` at the end of a line applies to that line, on a
+    comment line of its own to the next line that is not a comment; `disable-file` to the file."""
+    p = Pragmas()
+    for n, text in enumerate(lines, 1):
+        if "mllint" not in text:
+            continue
+        hash_at = text.find("#")
+        if hash_at < 0:
+            continue
+        target = n
+        if not text[:hash_at].strip():
+            target = next((m for m in range(n + 1, len(lines) + 1) if not lines[m - 1].lstrip().startswith("#")), n)
+        for m in _PRAGMA.finditer(text[hash_at:]):
+            file_wide = m.group(1).lower() == "disable-file"
+            p.add(m.group(2), n, target, target, file_wide)
+    return p
+
+
 class Engine:
     def __init__(self, project, selection: Selection, config: Config):
         self.project = project
@@ -186,15 +205,29 @@ class Engine:
         except Exception as err:  # the model failing on odd input must not stop the run
             self.meta("internal-error", df.path, None, f"reading the installs of this file failed: {type(err).__name__}: {err}")
 
+    def _run_compose(self, cf, rules) -> None:
+        """Compose rules on one Compose project; findings go on the file (base, override, included
+        or extended) and line where the value is written, under that file's pragmas."""
+        for file in cf.files:
+            key = Path(file).resolve()
+            if key not in self._pragmas:
+                self._pragmas[key] = pragmas = yaml_pragmas(cf.lines.get(file, []))
+                for line, name in pragmas.unknown:
+                    self.meta("unknown-rule", file, line, f"pragma names unknown rule {name!r}")
+        for err in cf.errors:
+            self.emit(self._meta["parse-error"], err.file, Issue(err.line, err.message, err.column))
+        for rule, fn in rules:
+            self._run(rule, cf, cf.path, fn)
+
     # Running -------------------------------------------------------------
 
     def run(self) -> list[Finding]:
         project = self.project
         for path, message in project.errors:
             self.meta("parse-error", path, None, message)
+        compose_rules = [(r, fn) for r in self.selection.rules for fn in checks_for(r, "compose")]
         for cf in project.compose_files:
-            if cf.error:
-                self.meta("parse-error", cf.path, cf.error[0], cf.error[1])
+            self._run_compose(cf, compose_rules)
         df_rules = [(r, fn) for r in self.selection.rules for fn in checks_for(r, "dockerfile")]
         req_rules = [(r, fn) for r in self.selection.rules for fn in checks_for(r, "requirements")]
         for df in project.dockerfiles:

@@ -128,9 +128,13 @@ class Dockerfile:
     comments: list[tuple[int, str]] = field(default_factory=list)
     # Models derived from this file, computed once on first use (e.g. `installs.installs`).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # The stage a compose service builds (`build.target`); the image ends there.
+    target: str | None = None
 
     @property
     def final_stage(self) -> Stage | None:
+        if self.target and (stage := self.stage_by_ref(self.target)) is not None:
+            return stage
         return self.stages[-1] if self.stages else None
 
     def stage_by_ref(self, ref: str, before: int | None = None) -> Stage | None:
@@ -169,7 +173,14 @@ def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
         return data.decode("utf-8", "replace"), None
 
 
-def parse_dockerfile(path: Path, text: str | None = None, build_args: dict[str, str] | None = None) -> Dockerfile:
+def parse_dockerfile(path: Path, text: str | None = None, build_args: dict[str, str] | None = None,
+                     target: str | None = None) -> Dockerfile:
+    df = _parse_dockerfile(path, text, build_args)
+    df.target = target
+    return df
+
+
+def _parse_dockerfile(path: Path, text: str | None, build_args: dict[str, str] | None) -> Dockerfile:
     if text is None:
         text, reason = read_text(path, MAX_DOCKERFILE_BYTES)
         if text is None:

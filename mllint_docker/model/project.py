@@ -9,7 +9,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mllint_docker.model.compose import ComposeFile, parse_compose
+from mllint_docker.model.compose import ComposeFile, compose_projects, load_compose
 from mllint_docker.model.discovery import Settings, discover, git_root, is_dockerfile_name
 from mllint_docker.model.dockerfile import (
     Dockerfile,
@@ -116,6 +116,13 @@ class Project:
                                 if r.pinned:
                                     pins.setdefault(r.name, r)
         return pins
+
+    def dockerfile_at(self, path: Path | None) -> Dockerfile | None:
+        """The parsed Dockerfile at `path` (e.g. the one a compose service builds), if it was read."""
+        if path is None:
+            return None
+        path = path.resolve()
+        return next((df for df in self.dockerfiles if df.path.resolve() == path), None)
 
     # Build contexts -----------------------------------------------------
 
@@ -231,11 +238,26 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     found, errors = discover(paths, config)
     root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
     project = Project(root=root, config=config, errors=errors)
-    for c in found["compose"]:
-        cf = parse_compose(c)
+    # The build each compose service describes: its context, and its args and target for the Dockerfile.
+    builds: dict[Path, tuple[dict[str, str], str | None]] = {}
+    for files in compose_projects(found["compose"]):
+        cf = load_compose(files, root)
         project.compose_files.append(cf)
-        for service, dockerfile, ctx, _line in cf.builds:
-            project.contexts.setdefault(dockerfile, ContextChoice(ctx, f"compose file {c.name} (service {service})"))
+        for service in cf.services.values():
+            b = service.build
+            if b is None or b.context is None or b.dockerfile is None:
+                continue
+            c = files[0]
+            project.contexts.setdefault(b.dockerfile, ContextChoice(b.context, f"compose file {c.name} (service {service.name})"))
+            args = {k: v.text() or "" for k, v in b.args.items() if v is not None and not v.unresolved}
+            if b.dockerfile not in builds:
+                builds[b.dockerfile] = (args, b.target)
+                if args or b.target:
+                    shown = ", ".join(f"{k}={v}" for k, v in args.items()) + (f" target {b.target}" if b.target else "")
+                    project.notes.append(f"{_rel(b.dockerfile)}: linted as service {service.name} builds it ({shown.strip()})")
+            elif builds[b.dockerfile] != (args, b.target):
+                project.notes.append(f"{_rel(b.dockerfile)}: service {service.name} builds it with other args or "
+                                     "target; linted with the first service's")
     dockerfile_paths = {p.resolve(): p for p in found["dockerfile"]}
     for di in found["dockerignore"]:
         # A changed .dockerignore lints the Dockerfiles whose context it filters.
@@ -260,7 +282,9 @@ def load_project(paths: list[Path], config: Settings) -> Project:
             if dockerfile.is_file():
                 dockerfile_paths.setdefault(dockerfile, dockerfile)
     for resolved, shown in sorted(dockerfile_paths.items(), key=lambda kv: str(kv[1])):
-        df = parse_dockerfile(shown, build_args=config.build_args)
+        service_args, target = builds.get(resolved, ({}, None))
+        # `build-args` in the config act as `--build-arg` on the command line: over the service's own.
+        df = parse_dockerfile(shown, build_args={**service_args, **config.build_args}, target=target)
         project.dockerfiles.append(df)
         if resolved not in project.contexts:
             project.contexts[resolved] = _choose_context(df, config, root)

@@ -17,7 +17,8 @@ __all__ = ["Issue", "Rule", "rule", "all_rules", "by_selector"]
 #   dockerfile   -> mllint_docker.dockerfile.Dockerfile (with the Project as second argument)
 #   requirements -> mllint_docker.requirements.RequirementsFile
 #   image        -> mllint_docker.image report (only with --build / `mllint image`)
-SCOPES = ("dockerfile", "requirements", "image")
+#   compose      -> mllint_docker.model.compose.ComposeFile (a base file with its override, includes, extends)
+SCOPES = ("dockerfile", "requirements", "image", "compose")
 
 
 
@@ -44,6 +45,7 @@ GROUPS = {
     "MLD3": "build context",
     "MLD4": "security",
     "MLD5": "image",
+    "MLD7": "compose",
 }
 
 _registry: dict[str, Rule] = {}
