@@ -449,6 +449,8 @@ def read_documents(path: Path, errors: list[ComposeError]) -> tuple[list[Node], 
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         msg = f"invalid YAML: {err.problem or err.context}"
+        if err.context and err.context_mark is not None and err.problem and err.context_mark is not mark:
+            msg += f" ({err.context} on line {err.context_mark.line + 1})"
         errors.append(ComposeError(path, mark.line + 1 if mark else None, mark.column + 1 if mark else None, msg))
         return [], lines
     except yaml.YAMLError as err:

@@ -240,8 +240,12 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     project = Project(root=root, config=config, errors=errors)
     # The build each compose service describes: its context, and its args and target for the Dockerfile.
     builds: dict[Path, tuple[dict[str, str], str | None]] = {}
-    for files in compose_projects(found["compose"]):
-        cf = load_compose(files, root)
+    loaded = [load_compose(files, root) for files in compose_projects(found["compose"])]
+    for cf in loaded:
+        # A file another project includes (or extends) is linted as part of that project.
+        if any(other is not cf and cf.path.resolve() in other.files[1:] for other in loaded):
+            continue
+        files = [cf.path]
         project.compose_files.append(cf)
         for service in cf.services.values():
             b = service.build

@@ -8,7 +8,8 @@ from mllint_docker.rules._compose import at
 def check(cf, project):
     for node in cf.versions:
         key = node.key_span
-        shown = node.text() or ""
+        quote = node.style if node.style in ("'", '"') else ""
+        shown = f"{quote}{node.raw if node.raw is not None else node.text() or ''}{quote}"
         edit = None
         lines = cf.lines.get(key.file, [])
         # The whole `version: ...` line (and a trailing comment), when it is a line of its own.

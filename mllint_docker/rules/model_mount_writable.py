@@ -68,7 +68,8 @@ def check(cf, project):
         for vol in service.volumes:
             if vol.read_only or vol.type not in ("bind", "volume") or not (_names(vol) & MODEL_DIRS):
                 continue
-            shown = vol.node.raw if vol.short else f"{vol.source} -> {vol.target}"
+            src = vol.node.get("source") if not vol.short else None
+            shown = vol.node.raw if vol.short else f"{src.raw if src is not None else vol.source}:{vol.target}"
             yield at(vol.node, f"service `{service.name}` mounts `{shown}` read-write: a bug or a compromised "
                                "server can overwrite the weights or the dataset every other service reads",
                      fix="mount it read-only: add `:ro` (or `read_only: true` in the long syntax)",
