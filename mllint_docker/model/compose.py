@@ -138,6 +138,7 @@ class EnvVar:
     node: Node  # the entry: `K=V` of a list or the value of a map
     value: str | None  # None: passed through from the environment (`- DEBUG`, `DEBUG:`)
     from_list: bool
+    env_file: Path | None = None  # set when the value comes from an `env_file`, not `environment:`
 
     @property
     def unresolved(self) -> tuple[str, ...]:
@@ -232,6 +233,7 @@ class ComposeFile:
     documents: dict[Path, Node] = field(default_factory=dict)
     lines: dict[Path, list[str]] = field(default_factory=dict)
     top_secrets: dict[str, Node] = field(default_factory=dict)
+    env_files: list[Path] = field(default_factory=list)  # `env_file`s read for their variables
     errors: list[ComposeError] = field(default_factory=list)
 
     @property
@@ -264,17 +266,18 @@ class InterpolationError(ValueError):
     pass
 
 
-def interpolate(text: str) -> tuple[str, tuple[str, ...]]:
+def interpolate(text: str, known: dict[str, str] | None = None) -> tuple[str, tuple[str, ...]]:
     """`$$` -> `$`; `${V:-d}` / `${V-d}` -> d; `${V}`, `$V`, `${V:?e}`, `${V:+x}` -> "" with V unresolved.
-    Every variable is taken as unset: the values a file gives by itself, never the environment's."""
+    Every variable is taken as unset: the values a file gives by itself, never the environment's
+    (`known` holds the variables an env file defined above the line being read)."""
     if "$" not in text:
         return text, ()
     unresolved: list[str] = []
-    out, _ = _interp(text, 0, unresolved, nested=False)
+    out, _ = _interp(text, 0, unresolved, nested=False, known=known or {})
     return out, tuple(dict.fromkeys(unresolved))
 
 
-def _interp(text: str, i: int, unresolved: list[str], nested: bool) -> tuple[str, int]:
+def _interp(text: str, i: int, unresolved: list[str], nested: bool, known: dict[str, str]) -> tuple[str, int]:
     out: list[str] = []
     n = len(text)
     while i < n:
@@ -297,24 +300,35 @@ def _interp(text: str, i: int, unresolved: list[str], nested: bool) -> tuple[str
             if j >= n:
                 raise InterpolationError(f"invalid interpolation format in {text!r}: missing `}}`")
             if text[j] == "}":
-                unresolved.append(name)
+                if name in known:
+                    out.append(known[name])
+                else:
+                    unresolved.append(name)
                 i = j + 1
                 continue
             op = text[j : j + 2] if text[j] == ":" else text[j]
             if op not in (":-", "-", ":?", "?", ":+", "+"):
                 raise InterpolationError(f"invalid interpolation format in {text!r}")
-            word, k = _interp(text, j + len(op), unresolved if op.endswith("-") else [], nested=True)
+            value = known.get(name)
+            is_set = value is not None and (value != "" or not op.startswith(":"))
+            uses_word = (op.endswith("-") and not is_set) or (op.endswith("+") and is_set)
+            word, k = _interp(text, j + len(op), unresolved if uses_word else [], nested=True, known=known)
             if k >= n or text[k] != "}":
                 raise InterpolationError(f"invalid interpolation format in {text!r}: missing `}}`")
-            if op.endswith("-"):
+            if uses_word:
                 out.append(word)
-            else:
+            elif is_set and not op.endswith("+"):
+                out.append(value)
+            elif not is_set:
                 unresolved.append(name)
             i = k + 1
             continue
         m = _NAME.match(text, i + 1)
         if m:
-            unresolved.append(m.group(0))
+            if m.group(0) in known:
+                out.append(known[m.group(0)])
+            else:
+                unresolved.append(m.group(0))
             i = m.end()
             continue
         out.append("$")  # a lone `$` (Compose's template pattern keeps it)
@@ -328,7 +342,7 @@ def _interp(text: str, i: int, unresolved: list[str], nested: bool) -> tuple[str
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_INT = re.compile(r"^[-+]?(?:[0-9][0-9_]*|0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|0[bB][01_]+)$")
 _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
 
@@ -339,17 +353,38 @@ def _core_scalar(text: str) -> Any:
     if _BOOL.match(text):
         return text.lower() == "true"
     try:
-        if _INT.match(text):
-            if text.startswith("0o"):
-                return int(text[2:], 8)
-            if text.startswith("0x"):
-                return int(text[2:], 16)
-            return int(text)
+        if _INT.match(text) and (value := _go_int(text)) is not None:
+            return value
         if _FLOAT.match(text):
-            return float(text.replace("inf", "Inf").replace("INF", "Inf").replace("Inf", "inf").replace("NaN", "nan").replace("NAN", "nan"))
+            low = text.lower()
+            if low.lstrip("+-") in (".inf", ".nan"):
+                return float(low.replace(".", ""))
+            return float(text)
     except ValueError:  # an integer too long for Python to convert: keep the text
         return text
     return text
+
+
+def _go_int(text: str) -> int | None:
+    """An integer as Go's YAML library reads it (`strconv.ParseInt(s, 0, 64)`): `0x1F`, `0o17`,
+    `0b101`, and a leading `0` for octal (`010` is 8); None when Go would not read it as one."""
+    sign, body = (-1, text[1:]) if text.startswith("-") else (1, text.lstrip("+"))
+    if body.startswith("_") or body.endswith("_") or "__" in body:
+        return None
+    body = body.replace("_", "")
+    low = body.lower()
+    try:
+        if low.startswith("0x"):
+            return sign * int(body[2:], 16)
+        if low.startswith("0o"):
+            return sign * int(body[2:], 8)
+        if low.startswith("0b"):
+            return sign * int(body[2:], 2)
+        if len(body) > 1 and body.startswith("0"):
+            return sign * int(body[1:], 8)
+        return sign * int(body)
+    except ValueError:
+        return None
 
 
 class _Builder:
@@ -485,6 +520,7 @@ class _Loader:
         self.cf = cf
         self.root = root
         self.docs: dict[Path, Node | None] = {}
+        self.env_files: dict[Path, list] = {}
 
     def err(self, node: Node | Span | None, message: str, file: Path | None = None) -> None:
         span = node.span if isinstance(node, Node) else node
@@ -513,6 +549,17 @@ class _Loader:
             self.cf.documents[path] = merged
         self.docs[path] = merged
         return merged
+
+    def env_file(self, path: Path, ref: Node) -> list[tuple[str, str | None, int, bool]]:
+        """An env file's variables, read once per project."""
+        cached = self.env_files.get(path)
+        if cached is None:
+            cached, problem = parse_env_file(path)
+            self.env_files[path] = cached
+            self.cf.env_files.append(path)
+            if problem:
+                self.err(ref, f"env_file {ref.text()!r}: {problem}")
+        return cached
 
     def inside(self, path: Path) -> bool:
         return self.root is None or path == self.root or self.root in path.parents
@@ -791,6 +838,69 @@ def parse_volume(node: Node) -> Volume | None:
     return Volume(node, "volume", source, target, ro, True, mode)
 
 
+_ENV_KEY = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?:([=:])\s?(.*))?$")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "$": "\\$"}
+
+
+def parse_env_file(path: Path) -> tuple[list[tuple[str, str | None, int, bool]], str | None]:
+    """An `env_file` as Compose reads it (dotenv): [(name, value, line, unresolved)]; a `NAME`
+    without a value takes it from the environment (None). Values may use the names defined above."""
+    text, reason = read_text(path, MAX_COMPOSE_BYTES)
+    if text is None:
+        return [], reason
+    out: list[tuple[str, str | None, int, bool]] = []
+    known: dict[str, str] = {}
+    lines = text.splitlines()
+    n = 0
+    while n < len(lines):
+        line, n = lines[n], n + 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _ENV_KEY.match(line)
+        if not m:
+            return out, f"line {n}: not a `KEY=VALUE` line"
+        name, sep, rest = m.group(1), m.group(2), m.group(3)
+        if sep is None:
+            out.append((name, None, n, False))
+            continue
+        rest = rest.strip() if rest else ""
+        unresolved: tuple[str, ...] = ()
+        if rest[:1] in ("'", '"'):
+            quote, body, start = rest[0], rest[1:], n
+            while quote not in body.replace("\\" + quote, "") and n < len(lines):  # a value over several lines
+                body, n = body + "\n" + lines[n], n + 1
+            value = body[: _closing(body, quote)]
+            if quote == '"':
+                value = re.sub(r"\\(.)", lambda e: _ESCAPES.get(e.group(1), "\\" + e.group(1)), value)
+                try:
+                    value, unresolved = interpolate(value.replace("\\$", "$$"), known)
+                except InterpolationError:
+                    pass
+            line_no = start
+        else:
+            value = re.split(r"\s+#", rest, maxsplit=1)[0].strip()
+            try:
+                value, unresolved = interpolate(value, known)
+            except InterpolationError:
+                pass
+            line_no = n
+        known[name] = value
+        out.append((name, value, line_no, bool(unresolved)))
+    return out, None
+
+
+def _closing(body: str, quote: str) -> int:
+    i = 0
+    while i < len(body):
+        if body[i] == "\\" and quote == '"':
+            i += 2
+            continue
+        if body[i] == quote:
+            return i
+        i += 1
+    return len(body)
+
+
 def _service(loader: _Loader, name: str, node: Node) -> Service:
     svc = Service(name, node, node.key_span or node.span)
     err = loader.err
@@ -804,13 +914,6 @@ def _service(loader: _Loader, name: str, node: Node) -> Service:
             err(b, "`build` must be a path or a mapping")
         else:
             svc.build = _build(loader, b)
-    if (env := node.get("environment")) is not None and isinstance(env.value, dict):
-        for k, v in env.value.items():
-            if isinstance(v.value, (dict, list)):
-                err(v, f"environment variable {k!r} must have a string, number, boolean or null value")
-                continue
-            from_list = v.key_span == v.span
-            svc.environment[k] = EnvVar(k, v, v.text(), from_list)
     if (ef := node.get("env_file")) is not None:
         for e in _listify(ef):
             if isinstance(e.value, dict) and e.get("path") is not None:
@@ -820,6 +923,22 @@ def _service(loader: _Loader, name: str, node: Node) -> Service:
                 svc.env_files.append(e)
             else:
                 err(e, "`env_file` entries are paths")
+    for e in svc.env_files:  # lower precedence than `environment:`, later files over earlier ones
+        path = ((e.base or Path(".")) / (e.text() or "")).resolve()
+        if e.unresolved or not path.is_file() or not loader.inside(path):
+            continue  # a file kept out of git is often absent from a checkout: nothing to read
+        for var_name, value, line, unresolved in loader.env_file(path, e):
+            span = Span(path, line, 1, line, 1)
+            svc.environment[var_name] = EnvVar(var_name, Node(value, span, span, unresolved=("?",) if unresolved else ()),
+                                               value, False, path)
+    if (env := node.get("environment")) is not None and isinstance(env.value, dict):
+        for k, v in env.value.items():
+            if isinstance(v.value, (dict, list)):
+                err(v, f"environment variable {k!r} must have a string, number, boolean or null value")
+                continue
+            from_list = v.key_span == v.span
+            svc.environment.pop(k, None)
+            svc.environment[k] = EnvVar(k, v, v.text(), from_list)
     if (vols := node.get("volumes")) is not None:
         if not isinstance(vols.value, list):
             err(vols, "`volumes` must be a list")

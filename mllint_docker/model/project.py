@@ -257,8 +257,9 @@ def load_project(paths: list[Path], config: Settings) -> Project:
             if b.dockerfile not in builds:
                 builds[b.dockerfile] = (args, b.target)
                 if args or b.target:
-                    shown = ", ".join(f"{k}={v}" for k, v in args.items()) + (f" target {b.target}" if b.target else "")
-                    project.notes.append(f"{_rel(b.dockerfile)}: linted as service {service.name} builds it ({shown.strip()})")
+                    shown = "; ".join(x for x in (", ".join(f"{k}={v}" for k, v in args.items()),
+                                                  f"target {b.target}" if b.target else "") if x)
+                    project.notes.append(f"{_rel(b.dockerfile)}: linted as service {service.name} builds it ({shown})")
             elif builds[b.dockerfile] != (args, b.target):
                 project.notes.append(f"{_rel(b.dockerfile)}: service {service.name} builds it with other args or "
                                      "target; linted with the first service's")
