@@ -5,11 +5,14 @@ from mllint_docker.rules._compose import at
 from mllint_docker.rules.secret_in_build import secret_name
 
 # `scheme://user:password@host`: a password written into a URL.
-_URL_PASSWORD = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@")
+_URL_PASSWORD = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@")
 # Token formats that are secrets whatever the variable is called.
 _TOKENS = re.compile(r"\b(hf_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{36,}|"
                      r"AKIA[0-9A-Z]{16}|xox[abpr]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,})\b")
 _NOT_SECRETS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "0", "1"})
+# Values that say "no key needed here" (local Ollama and vLLM servers take any key): not credentials.
+_PLACEHOLDERS = re.compile(r"^(?:dummy|placeholder|empty|not[-_ ]?needed|no[-_ ]?key|unused|fake|ignored|n/?a|"
+                           r"x+|\*+|\.\.\.|<[^>]*>|your[-_ ].*|sk-x+|sk-no-key-required|ollama)$", re.I)
 
 
 def credential(name: str, value: str) -> str | None:
@@ -18,7 +21,7 @@ def credential(name: str, value: str) -> str | None:
         return "a URL with a password in it"
     if _TOKENS.search(value):
         return "an access token"
-    if secret_name(name) and value.strip().lower() not in _NOT_SECRETS:
+    if secret_name(name) and value.strip().lower() not in _NOT_SECRETS and not _PLACEHOLDERS.match(value.strip()):
         return "a secret"
     return None
 
