@@ -129,3 +129,15 @@ def test_service_args_resolve_from(tmp_path): compose_passes(tmp_path, "base-ima
 def test_without_compose_from_is_latest(tmp_path): compose_catches(tmp_path, "base-image-unpinned", "services: {}\n", 2, {"Dockerfile": "ARG TAG=latest\nFROM python:${TAG}\n"}, file="Dockerfile")
 def test_target_is_the_final_stage(tmp_path): compose_passes(tmp_path, "runs-as-root", "services:\n  s:\n    build: {context: ., target: app}\n", {"Dockerfile": "FROM python:3.11.9-slim AS app\nUSER app\nFROM app AS debug\nUSER root\n"})
 def test_no_target_last_stage(tmp_path): compose_catches(tmp_path, "runs-as-root", "services:\n  s:\n    build: {context: .}\n", 4, {"Dockerfile": "FROM python:3.11.9-slim AS app\nUSER app\nFROM app AS debug\nUSER root\n"}, file="Dockerfile")
+
+
+def test_every_compose_rule_has_a_fixture():
+    """Each compose rule is caught in at least one fixture stack (tests/fixtures/compose-*)."""
+    from mllint_docker.rules import all_rules
+
+    fixtures = Path(__file__).parent.parent / "fixtures"
+    expected = "".join((p / "expected.txt").read_text() for p in fixtures.glob("compose-*") if (p / "expected.txt").is_file())
+    compose_lines = [line for line in expected.splitlines() if ".y" in line.split(" ")[0]]
+    for r in all_rules():
+        if r.scope == "compose" or r.code in ("MLD101", "MLD402"):
+            assert any(line.endswith(" " + r.name) for line in compose_lines), f"no compose fixture catches {r.name}"
