@@ -34,7 +34,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle", "html"]),
               default=None,
               help="Output format (default: text; github under GitHub Actions).")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
@@ -111,6 +111,21 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
             _fail(str(err))
         if verbose:
             click.echo(f"mllint: {dropped} findings are in the baseline", err=True)
+    from mllint_docker.reporters import get
+
+    _write_outputs(outputs, findings, files_checked, quiet, images)
+    if statistics:
+        _print_statistics(findings)
+    else:
+        if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
+            fmt = "github"
+        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
+    threshold = severity_rank(fail_on)
+    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
+
+
+def _write_outputs(outputs, findings, files_checked: int, quiet: bool, images) -> None:
+    """`--output FORMAT:FILE`: each report written to its file."""
     from mllint_docker.reporters import FORMATS, get
 
     for spec in outputs:
@@ -122,14 +137,6 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
                 get(kind)(findings, files_checked, fh, quiet=quiet, images=images)
         except OSError as err:
             _fail(f"--output {dest}: {err.strerror or err}")
-    if statistics:
-        _print_statistics(findings)
-    else:
-        if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
-            fmt = "github"
-        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
-    threshold = severity_rank(fail_on)
-    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
 
 
 def _print_statistics(findings) -> None:
@@ -202,13 +209,15 @@ def _build_images(project, engine, build_files, target, build_args, builder, net
 @click.option("-f", "--file", "dockerfile", type=click.Path(path_type=Path), default=None,
               help="The Dockerfile the image was built from: layers are tied to its lines.")
 @click.option("--target", default=None, help="The stage of that Dockerfile the image is.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
+              help="Also write a report to a file, e.g. html:image.html; repeatable.")
 @click.option("--select", multiple=True, help="Rules to run, replacing the defaults.")
 @click.option("--ignore", multiple=True, help="Rules not to run.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None)
 @click.option("-q", "--quiet", is_flag=True)
-def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, quiet) -> None:
+def image(image, dockerfile, target, fmt, outputs, select, ignore, fail_on, config_path, quiet) -> None:
     """Analyse an image that is already built (a name or id) or a `docker save` / OCI tarball:
     layer sizes, wasted space as dive counts it, caches and data left in layers."""
     from mllint_docker.engine.config import ConfigError, find_config, load_config
@@ -237,6 +246,7 @@ def image(image, dockerfile, target, fmt, select, ignore, fail_on, config_path, 
         _fail(str(err))
     engine = Engine(Project(root=Path.cwd(), config=config), selection, config)
     findings = engine.run_image(t)
+    _write_outputs(outputs, findings, 1, quiet, [t])
     get(fmt)(findings, 1, sys.stdout, quiet=quiet, images=[t])
     threshold = severity_rank(fail_on or config.fail_on)
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)

@@ -8,6 +8,7 @@ with busybox-static's /bin/busybox as /bin/sh (and its applets), `docker import`
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -96,3 +97,40 @@ def can_run(env: dict[str, str], base: str) -> str | None:
     lines = [ln for ln in (r.stdout + r.stderr).splitlines() if ln.strip()]
     why = next((ln for ln in lines if "runc" in ln or "GLIBC" in ln), lines[-1] if lines else "unknown error")
     return f"the Docker engine cannot run a RUN step ({why.strip()}); the COPY-only image tests still ran"
+
+
+SHARED_TOOLS = Path(__file__).resolve().parent.parent.parent / "shared" / "tools"
+
+
+def local_python_base(env: dict[str, str]) -> str:
+    """The Debian + Python base image `../shared/tools/local-base-image` makes (once, ~1 min)."""
+    tool = SHARED_TOOLS / "local-base-image"
+    if not tool.exists():
+        unavailable(f"{tool} is missing")
+    r = subprocess.run(["bash", str(tool)], env=env, capture_output=True, text=True, timeout=900)
+    if r.returncode != 0:
+        unavailable(f"local-base-image failed: {r.stderr.strip()[-500:]}")
+    return r.stdout.strip().splitlines()[-1]
+
+
+@contextlib.contextmanager
+def wheel_server(wheels: Path):
+    """Serves a `pip download` directory on a loopback port, for `pip install --find-links` in a
+    `--network host` build; yields its URL."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(wheels))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

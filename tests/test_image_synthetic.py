@@ -268,3 +268,25 @@ def test_layer_of_follows_whiteouts_and_opaque_dirs(tmp_path):
     assert r.layer_of("/d1/x") is None  # its directory deleted in layer 2
     assert r.layer_of("/d2/z") is None  # hidden by the opaque d2 of layer 2
     assert r.layer_of("/nowhere") is None
+
+
+def test_mutated_tarballs_raise_image_errors_only(tmp_path):
+    """The one tar reader meets corrupt input with an ImageError, never another exception."""
+    import random
+
+    rng = random.Random(20261129)
+    tar = tmp_path / "image.tar"
+    write_image_tarball(tar, [[("file", "a", 3000), ("file", "b/c", 100)], [("whiteout", "a")]], fmt="docker-save-oci")
+    data = tar.read_bytes()
+    mutated = tmp_path / "mutated.tar"
+    for _ in range(300):
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            b = b[:rng.randrange(len(b))]
+        mutated.write_bytes(bytes(b))
+        try:
+            analyze_tarball(mutated)
+        except ImageError:
+            pass

@@ -38,17 +38,17 @@ from pathlib import Path
 
 from mllint_docker.image.errors import ImageError
 from mllint_docker.image.report import (
-    DELETED, OVERWRITTEN, CacheUsage, DataFile, FileEntry, HistoryEntry, ImageConfig, ImageReport,
+    DELETED, OVERWRITTEN, CacheUsage, DataFile, Distribution, FileEntry, HistoryEntry, ImageConfig, ImageReport,
     InefficientPath, Layer, Waste,
 )
 from mllint_docker.image.tarstream import (
-    AREG, BLOCK, CONT, DIR, GNU_LONGLINK, GNU_LONGNAME, GZIP_MAGIC, HEADER_ONLY, LNK, PAX,
-    PAX_GLOBAL, REG, SYM, ZERO_BLOCK, ZSTD_MAGIC, Source, bounded, cstr, decompressing, gzip_source,
-    is_tar_header, iter_members, parse_number, parse_pax, zstd_source,
+    AREG, BLOCK, CONT, DIR, GZIP_MAGIC, LNK, REG, SYM, ZSTD_MAGIC, Source, bounded, decompressing, gzip_source,
+    is_tar_header, iter_headers, iter_members, zstd_source,
 )
 
 DEFAULT_DATA_THRESHOLD = 1_000_000  # 1 MB, as the `data-file-size` setting counts it
 MAX_JSON = 64 << 20
+MAX_DIST_INFO = 8 << 20  # a RECORD or METADATA file larger than this is not read
 
 MODEL_EXTENSIONS = frozenset(".pt .pth .ckpt .safetensors .bin .onnx .h5 .keras .pb .tflite .gguf .pkl .joblib".split())
 DATA_EXTENSIONS = frozenset(".npy .npz .parquet .feather .arrow .tfrecord .csv .tsv .jsonl".split())
@@ -82,6 +82,8 @@ class LayerScan:
     symlink_bytes: int
     entries: int
     compression: str | None = None
+    # `*.dist-info` directory -> {"RECORD": bytes, "METADATA": its header block}, as this layer has them
+    dist_info: dict[str, dict[str, bytes]] | None = None
 
 
 def _clean(name: str) -> str | None:
@@ -110,79 +112,8 @@ def scan_layer(src: Source, limit: int | None = None) -> LayerScan:
     total = 0
     symlink_bytes = 0
     entries = 0
-    long_name = long_link = None
-    pax: dict | None = None
-    buf, pos, end = src.buf, src.pos, src.end
-    release_at = src.release_at
-    while True:
-        if limit is not None and src.base + pos + BLOCK > limit:
-            break
-        if pos + BLOCK <= end:
-            hdr = buf[pos:pos + BLOCK]
-            pos += BLOCK
-        else:
-            src.pos = pos
-            hdr = src.read(BLOCK)
-            buf, pos, end = src.buf, src.pos, src.end
-            if len(hdr) < BLOCK:
-                if hdr:
-                    raise ImageError("a layer of the image ends in the middle of a tar header: it is truncated")
-                break
-        if hdr == ZERO_BLOCK:
-            break
-        typ = hdr[156]
-        field = hdr[124:136]
-        if field[0] < 0x80:
-            try:
-                size = int(field.rstrip(b"\0") or b"0", 8)
-            except ValueError:
-                size = parse_number(field)
-        else:
-            size = parse_number(field)
-        padded = (size + 511) & ~511
-        if typ == PAX or typ == GNU_LONGNAME or typ == GNU_LONGLINK or typ == PAX_GLOBAL:
-            src.pos = pos
-            data = src.read(size)
-            src.skip(padded - size)
-            buf, pos, end = src.buf, src.pos, src.end
-            if typ == GNU_LONGNAME:
-                long_name = cstr(data)
-            elif typ == GNU_LONGLINK:
-                long_link = cstr(data)
-            elif typ == PAX:
-                pax = parse_pax(data)
-            continue
-        name = hdr[0:100]
-        i = name.find(0)
-        if i >= 0:
-            name = name[:i]
-        if hdr[257:263] == b"ustar\x00" and hdr[345]:
-            prefix = cstr(hdr[345:500])
-            name = prefix + b"/" + name
-        link = None
-        if long_name is not None:
-            name, long_name = long_name, None
-        if pax is not None:
-            name = pax.get("path", name)
-            if "linkpath" in pax:
-                link = pax["linkpath"]
-            if "size" in pax:
-                size = int(pax["size"])
-                padded = (size + 511) & ~511
-            pax = None
-        if typ in HEADER_ONLY:
-            padded = 0
-        if padded:
-            if pos + padded <= end:
-                pos += padded
-            else:
-                src.pos = pos
-                src.skip(padded)
-                buf, pos, end = src.buf, src.pos, src.end
-        if pos >= release_at:
-            src.pos = pos
-            src.release()
-            release_at = src.release_at
+    dist_info: dict[str, dict[str, bytes]] = {}
+    for typ, name, size, link in iter_headers(src, limit, what="a layer of the image"):
         try:
             sname = name.decode()
         except UnicodeDecodeError:
@@ -190,7 +121,6 @@ def scan_layer(src: Source, limit: int | None = None) -> LayerScan:
         if sname[:1] in "./" or sname[-1:] == "/" or "//" in sname or "/." in sname:
             path = _clean(sname)
             if path is None:
-                long_link = None
                 continue
         else:
             path = "/" + sname
@@ -206,23 +136,25 @@ def scan_layer(src: Source, limit: int | None = None) -> LayerScan:
                     markers.append(path[:k])
                 if base == ".wh..wh..opq":
                     opaque.append(path[:j] or "/")
-                long_link = None
                 continue
             if base.startswith(".wh."):
                 whiteouts.append(path[:j + 1] + base[4:])
-                long_link = None
                 continue
         if typ == DIR:
             dirs.add(path)
         else:
             files[path] = size
             if typ == SYM:
-                if link is None:
-                    link = long_link if long_link is not None else cstr(hdr[157:257])
                 symlink_bytes += len(link)
-        long_link = None
-    src.pos = pos
-    return LayerScan(files, dirs, whiteouts, opaque, markers, total, symlink_bytes, entries)
+            elif ".dist-info/" in path and size <= MAX_DIST_INFO and (typ == REG or typ == AREG):
+                d, _, base = path.rpartition("/")
+                if base in ("RECORD", "METADATA") and d.endswith(".dist-info"):
+                    data = src.read(size)
+                    if base == "METADATA":
+                        data = data.split(b"\n\n", 1)[0]  # the headers; the description is not needed
+                    dist_info.setdefault(d, {})[base] = data
+    return LayerScan(files, dirs, whiteouts, opaque, markers, total, symlink_bytes, entries,
+                     dist_info=dist_info or None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -753,6 +685,83 @@ def _data_files(layers: list[Layer], final: dict[str, int], threshold: int) -> l
     return out
 
 
+def content_kind(path: str) -> str:
+    """What a file in an image is, for the size breakdown: `cache`, `data` (datasets and models),
+    `python` (installed Python packages and environments), `os` (system files and OS packages) or
+    `code` (everything else: what the project copied in)."""
+    if _CACHES.match(path):
+        return "cache"
+    in_packages = "/site-packages/" in path or "/dist-packages/" in path
+    dot = path.rfind(".")
+    if not in_packages and dot > path.rfind("/") and path[dot:].lower() in _DATA_KINDS:
+        return "data"
+    if in_packages or _PYTHON_PREFIX.match(path):
+        return "python"
+    if _OS_PREFIX.match(path):
+        return "os"
+    return "code"
+
+
+_DATA_KINDS = MODEL_EXTENSIONS | DATA_EXTENSIONS
+_PYTHON_PREFIX = re.compile(r"^(?:/usr(?:/local)?/lib/python\d|/opt/(?:conda|venv|micromamba)/|(?:/[^/]+)*/\.?venv/|"
+                            r"/root/\.local/|/home/[^/]+/\.local/|" + r"(?:/[^/]+)*/" + _CONDA_ROOT + r"/)")
+_OS_PREFIX = re.compile(r"^/(?:usr|lib|lib32|lib64|libx32|bin|sbin|etc|var|opt/nvidia|boot|run|srv/\.|tmp)(?:/|$)")
+
+
+def _composition(layer: Layer, final: dict[str, int]) -> dict[str, int]:
+    """Bytes of the layer by kind; `hidden` for what a later layer overwrote or deleted."""
+    out: dict[str, int] = {}
+    index = layer.index
+    for p, size in layer.files.items():
+        if not size:
+            continue
+        kind = content_kind(p) if final.get(p) == index else "hidden"
+        out[kind] = out.get(kind, 0) + size
+    return out
+
+
+def _dist_headers(metadata: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in metadata.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version") and key not in out:
+            out[key] = value.strip()
+    return out
+
+
+def _distributions(scans: list[LayerScan], final_layer: dict[str, int],
+                   final_size: dict[str, int]) -> list[Distribution]:
+    """Installed Python distributions of the final image, with the bytes their RECORD lists and
+    the final filesystem still holds, largest first."""
+    found: dict[str, tuple[int, dict[str, bytes]]] = {}
+    for i, scan in enumerate(scans):
+        for d, parts in (scan.dist_info or {}).items():
+            found[d] = (i, {**found.get(d, (i, {}))[1], **parts})
+    out = []
+    for d, (i, parts) in found.items():
+        record = d + "/RECORD"
+        if final_layer.get(record) is None and final_layer.get(d + "/METADATA") is None:
+            continue  # deleted later
+        headers = _dist_headers(parts.get("METADATA", b""))
+        stem = d.rsplit("/", 1)[-1][: -len(".dist-info")]
+        name, _, version = stem.partition("-")
+        site = d.rsplit("/", 1)[0]
+        size = files = 0
+        for line in parts.get("RECORD", b"").decode("utf-8", "replace").splitlines():
+            rel = line.rsplit(",", 2)[0] if line.count(",") >= 2 else line
+            if not rel:
+                continue
+            p = posixpath.normpath(posixpath.join(site, rel))
+            s = final_size.get(p)
+            if s is not None:
+                size += s
+                files += 1
+        out.append(Distribution(headers.get("Name") or name, headers.get("Version") or version, d,
+                                final_layer.get(record, i), size, files))
+    out.sort(key=lambda x: (-x.size, x.name.lower()))
+    return out
+
+
 def analyze_tarball(source, *, ref: str | None = None, data_threshold: int = DEFAULT_DATA_THRESHOLD,
                     largest: int = 20) -> ImageReport:
     """Analyses an image tarball: a path, or a binary file object read once from its current
@@ -825,6 +834,7 @@ def build_report(tb: _Tarball, *, ref: str | None = None, data_threshold: int = 
     eff, final, waste_acc = res["eff"], res["fs"], res["waste"]
     for layer, w in zip(layers, res["wasted_created"]):
         layer.wasted_created = w
+        layer.composition = _composition(layer, final.layer)
 
     single_total = sum(eff.single.values())
     total_min = total_cum = single_total
@@ -855,4 +865,5 @@ def build_report(tb: _Tarball, *, ref: str | None = None, data_threshold: int = 
         user_size=total - (scans[0].size if scans else 0), efficiency=efficiency, wasted_bytes=wasted,
         inefficient=inefficient, waste=waste, final_size=final_size, final_files=final_files,
         largest_files=largest_files, caches=_caches(layers, final.layer),
-        data_files=_data_files(layers, final.layer, data_threshold), data_threshold=data_threshold)
+        data_files=_data_files(layers, final.layer, data_threshold), data_threshold=data_threshold,
+        distributions=_distributions(scans, final.layer, final.size))

@@ -11,11 +11,38 @@ if TYPE_CHECKING:
     from mllint_docker.image.check import ImageTarget
 
 
+KINDS = ("base", "os", "python", "code", "data", "cache", "hidden")
+KIND_LABELS = {"base": "base image", "os": "OS packages and system files", "python": "Python packages",
+               "code": "your code", "data": "data and model files", "cache": "caches", "hidden": "wasted (hidden later)"}
+
+
+def layer_kinds(t: ImageTarget) -> list[dict[str, int]]:
+    """Each layer's bytes by kind (KINDS), summing to what its files hold. Layers the base image
+    brought (before the first layer a Dockerfile line made) count as `base`, but for their caches,
+    data and hidden bytes."""
+    layers = t.report.layers
+    first = next((layer.index for layer in layers if layer.line), None) if t.dockerfile is not None else None
+    out = []
+    for layer in layers:
+        comp = dict(layer.composition)
+        if first is not None and layer.index < first:
+            base = sum(comp.pop(k, 0) for k in ("os", "python", "code"))
+            if base:
+                comp["base"] = base
+        out.append({k: comp[k] for k in KINDS if comp.get(k)})
+    return out
+
+
 def image_json(t: ImageTarget) -> dict:
     r = t.report
     wasted_by_layer: dict[int, int] = {}
     for w in r.waste:
         wasted_by_layer[w.added_in] = wasted_by_layer.get(w.added_in, 0) + w.bytes
+    by_line: dict[int, int] = {}
+    for layer in r.layers:
+        if layer.line:
+            by_line[layer.line] = by_line.get(layer.line, 0) + layer.size
+    kinds = layer_kinds(t)
     return {
         "dockerfile": display_path(t.dockerfile.path) if t.dockerfile is not None else None,
         "image": t.name,
@@ -24,9 +51,13 @@ def image_json(t: ImageTarget) -> dict:
         "efficiency": r.efficiency,
         "wasted_bytes": r.wasted_bytes,
         "layers": [{"digest": layer.digest or layer.diff_id, "instruction": layer.instruction, "line": layer.line,
-                    "size": layer.size, "wasted_bytes": wasted_by_layer.get(layer.index, 0)} for layer in r.layers],
+                    "size": layer.size, "wasted_bytes": wasted_by_layer.get(layer.index, 0),
+                    "kinds": kinds[layer.index]} for layer in r.layers],
+        "lines": {str(line): size for line, size in sorted(by_line.items())},
         "largest_files": [{"path": f.path, "size": f.size, "layer": f.layer,
                            "line": t.layer_line(f.layer)} for f in r.largest_files],
+        "distributions": [{"name": d.name, "version": d.version, "size": d.size, "files": d.files,
+                           "layer": d.layer, "line": t.layer_line(d.layer)} for d in r.distributions],
     }
 
 

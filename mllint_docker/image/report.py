@@ -34,6 +34,9 @@ class Layer:
     # filled by build.attribute_layers(): the Dockerfile instruction that made the layer
     line: int | None = None
     instruction: str | None = None
+    # bytes by kind (analyze.content_kind: os, python, code, data, cache; `hidden` for bytes a later
+    # layer overwrote or deleted)
+    composition: dict[str, int] = field(default_factory=dict)
 
     @property
     def docker_size(self) -> int:
@@ -124,6 +127,18 @@ class DataFile:
 
 
 @dataclass
+class Distribution:
+    """An installed Python distribution (a `*.dist-info` directory) of the final image."""
+
+    name: str
+    version: str
+    dist_info: str  # the directory, absolute
+    layer: int  # the layer its RECORD comes from
+    size: int  # bytes of the files its RECORD lists that the final filesystem holds
+    files: int
+
+
+@dataclass
 class ImageReport:
     format: str  # "docker-save" (legacy), "docker-save-oci" (Docker 25+), "oci-layout"
     image_id: str | None  # sha256 of the config blob: what `docker images --no-trunc` shows
@@ -144,6 +159,7 @@ class ImageReport:
     caches: list[CacheUsage]
     data_files: list[DataFile]  # largest first
     data_threshold: int
+    distributions: list[Distribution] = field(default_factory=list)  # largest first
 
     @property
     def wasted_user_percent(self) -> float:

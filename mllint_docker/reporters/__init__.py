@@ -7,7 +7,7 @@ from typing import Callable
 
 from mllint_docker.finding import Finding, display_path
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "checkstyle")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "checkstyle", "html")
 
 
 def summary(findings: list[Finding], files_checked: int) -> dict:
