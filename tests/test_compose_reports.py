@@ -61,3 +61,12 @@ def test_xml(fmt):
     if fmt == "checkstyle":
         errors = [e for f in root.iter("file") if f.get("name") == "compose.yaml" for e in f.iter("error")]
         assert any(e.get("line") == str(LINE) and e.get("column") == str(COL) for e in errors)
+
+
+def test_html():
+    from test_html_report import parse
+
+    html = report("html")
+    page = parse(html)
+    assert ("MLD702", str(LINE)) in [(i["data-code"], i["data-line"]) for i in page.find("item")]
+    assert "compose.yaml" in "".join(page.text) and "<script" not in html
