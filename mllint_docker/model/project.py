@@ -9,7 +9,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mllint_docker.model.compose import ComposeFile, compose_projects, load_compose
+from mllint_docker.model.compose import ComposeFile, compose_projects, default_files, load_compose
 from mllint_docker.model.discovery import Settings, discover, git_root, is_dockerfile_name
 from mllint_docker.model.dockerfile import (
     Dockerfile,
@@ -245,24 +245,20 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         # A file another project includes (or extends) is linted as part of that project.
         if any(other is not cf and cf.path.resolve() in other.files[1:] for other in loaded):
             continue
-        files = [cf.path]
         project.compose_files.append(cf)
-        for service in cf.services.values():
-            b = service.build
-            if b is None or b.context is None or b.dockerfile is None:
-                continue
-            c = files[0]
-            project.contexts.setdefault(b.dockerfile, ContextChoice(b.context, f"compose file {c.name} (service {service.name})"))
-            args = {k: v.text() or "" for k, v in b.args.items() if v is not None and not v.unresolved}
-            if b.dockerfile not in builds:
-                builds[b.dockerfile] = (args, b.target)
-                if args or b.target:
-                    shown = "; ".join(x for x in (", ".join(f"{k}={v}" for k, v in args.items()),
-                                                  f"target {b.target}" if b.target else "") if x)
-                    project.notes.append(f"{_rel(b.dockerfile)}: linted as service {service.name} builds it ({shown})")
-            elif builds[b.dockerfile] != (args, b.target):
-                project.notes.append(f"{_rel(b.dockerfile)}: service {service.name} builds it with other args or "
-                                     "target; linted with the first service's")
+        _compose_builds(project, cf, builds)
+    # A Dockerfile named alone (pre-commit passes changed files) is still linted as the compose
+    # service that builds it: the project's default compose files are read for that, not linted.
+    seen = {f for cf in loaded for f in cf.files}
+    for named in (p for p in paths if p.is_file() and p in found["dockerfile"]):
+        here = named.resolve().parent
+        for d in [here, *(x for x in here.parents if root in x.parents or x == root)]:
+            files = default_files(d)
+            if files and files[0].resolve() not in seen:
+                seen.add(files[0].resolve())
+                cf = load_compose(files, root)
+                if any(b.dockerfile == named.resolve() for s in cf.services.values() if (b := s.build)):
+                    _compose_builds(project, cf, builds)
     dockerfile_paths = {p.resolve(): p for p in found["dockerfile"]}
     for di in found["dockerignore"]:
         # A changed .dockerignore lints the Dockerfiles whose context it filters.
@@ -298,6 +294,26 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     for r in found["requirements"]:
         project.requirements_file(r)
     return project
+
+
+def _compose_builds(project: Project, cf: ComposeFile, builds: dict) -> None:
+    """Records the builds of a compose project: each Dockerfile's context, args and target (the
+    first service that builds a Dockerfile decides; a note says when another differs)."""
+    for service in cf.services.values():
+        b = service.build
+        if b is None or b.context is None or b.dockerfile is None:
+            continue
+        project.contexts.setdefault(b.dockerfile, ContextChoice(b.context, f"compose file {cf.path.name} (service {service.name})"))
+        args = {k: v.text() or "" for k, v in b.args.items() if v is not None and not v.unresolved}
+        if b.dockerfile not in builds:
+            builds[b.dockerfile] = (args, b.target)
+            if args or b.target:
+                shown = "; ".join(x for x in (", ".join(f"{k}={v}" for k, v in args.items()),
+                                              f"target {b.target}" if b.target else "") if x)
+                project.notes.append(f"{_rel(b.dockerfile)}: linted as service {service.name} builds it ({shown})")
+        elif builds[b.dockerfile] != (args, b.target):
+            project.notes.append(f"{_rel(b.dockerfile)}: service {service.name} builds it with other args or "
+                                 "target; linted with the first service's")
 
 
 def _rel(p: Path) -> str:

@@ -141,3 +141,21 @@ def test_every_compose_rule_has_a_fixture():
     for r in all_rules():
         if r.scope == "compose" or r.code in ("MLD101", "MLD402"):
             assert any(line.endswith(" " + r.name) for line in compose_lines), f"no compose fixture catches {r.name}"
+
+
+def test_a_dockerfile_named_alone_is_linted_as_its_service_builds_it(tmp_path):
+    """pre-commit passes only the changed Dockerfile: the compose file that builds it still gives
+    the args and target, and is not itself linted."""
+    import json
+
+    from helpers import run_cli, write_tree
+
+    write_tree(tmp_path, {"compose.yaml": "version: '3'\nservices:\n  api:\n    build:\n      context: .\n"
+                                          "      dockerfile: docker/api.Dockerfile\n      args: {TAG: 3.11.9-slim}\n",
+                          "docker/api.Dockerfile": "ARG TAG=latest\nFROM python:${TAG}\nUSER app\n"})
+    code, out, err = run_cli(["check", "docker/api.Dockerfile", "--format", "json", "--isolated", "-v"], tmp_path)
+    assert (code, json.loads(out)["findings"]) == (0, [])  # FROM python:3.11.9-slim; compose.yaml's version not linted
+    assert "linted as service api builds it (TAG=3.11.9-slim)" in err
+    (tmp_path / "compose.yaml").unlink()
+    code, out, err = run_cli(["check", "docker/api.Dockerfile", "--format", "json", "--isolated"], tmp_path)
+    assert ("base-image-unpinned", 2) in [(f["name"], f["line"]) for f in json.loads(out)["findings"]]
