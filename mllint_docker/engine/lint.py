@@ -217,7 +217,16 @@ class Engine:
         for err in cf.errors:
             self.emit(self._meta["parse-error"], err.file, Issue(err.line, err.message, err.column))
         for rule, fn in rules:
-            self._run(rule, cf, cf.path, fn)
+            # A value several services share (an anchor, an extended service) is reported once.
+            seen: set[tuple] = set()
+            try:
+                for issue in fn(cf, self.project):
+                    key = (Path(issue.file or cf.path).resolve(), issue.line, issue.column)
+                    if key not in seen:
+                        seen.add(key)
+                        self.emit(rule, cf.path, issue)
+            except Exception as err:  # one broken rule must not stop the others
+                self.meta("internal-error", cf.path, None, f"rule {rule.name} ({rule.code}) failed: {type(err).__name__}: {err}")
 
     # Running -------------------------------------------------------------
 
