@@ -13,7 +13,7 @@ from helpers import chdir, write_tree
 from mllint_docker.engine.config import load_config
 from mllint_docker.engine.lint import Engine, select_rules
 from mllint_docker.finding import Edit
-from mllint_docker.model.compose import load_compose
+from mllint_docker.model.compose import load_compose, text_errors
 from mllint_docker.model.project import load_project
 
 
@@ -90,6 +90,21 @@ def test_model_mount_becomes_read_only(tmp_path, entry, result):
     (tmp_path / "compose.yaml").write_text(after)
     cf = load_compose([tmp_path / "compose.yaml"], tmp_path)
     assert not cf.errors and all(v.read_only for v in cf.services["api"].volumes)
+    assert text_errors(tmp_path / "compose.yaml", after) == []
+
+
+def test_read_only_line_without_a_final_newline(tmp_path):
+    text = MOUNT + "      - type: bind\n        source: ./models\n        target: /models"
+    after, _ = fixed(tmp_path, "model-mount-writable", text)
+    assert after == text + "\n        read_only: true"
+
+
+def test_text_errors_say_why_an_edit_would_break_the_file(tmp_path):
+    path = tmp_path / "compose.yaml"
+    assert text_errors(path, SVC) == []
+    (err,) = text_errors(path, SVC + "    volumes: [./m:/m\n")
+    assert err.line == 5 and "invalid YAML" in err.message
+    assert [e.line for e in text_errors(path, SVC + "    environment: 5\n")] == [4]
 
 
 @pytest.mark.parametrize("entry", [

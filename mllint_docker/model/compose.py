@@ -469,12 +469,32 @@ class _TooDeep(Exception):
         self.ynode = ynode
 
 
-def read_documents(path: Path, errors: list[ComposeError]) -> tuple[list[Node], list[str]]:
-    """The YAML documents of a file as Nodes (located errors appended to `errors`)."""
-    text, reason = read_text(path, MAX_COMPOSE_BYTES)
+def text_errors(path: Path, text: str) -> list[ComposeError]:
+    """Why `text` would not read as a compose file (e.g. after an edit), [] when it reads; checks the
+    YAML and the shape of the file itself, not files it includes or extends."""
+    errors: list[ComposeError] = []
+    docs, _ = read_documents(path, errors, text)
+    if not errors:
+        cf = ComposeFile(path, [path], path.parent)
+        loader = _Loader(cf, path.parent)
+        loader.docs[path.resolve()] = docs[0] if len(docs) == 1 else None
+        for d in docs:
+            if isinstance(d.value, dict):
+                for name, node in loader.services(d, path.parent).items():
+                    _service(loader, name, node)
+            else:
+                loader.err(d, "the top level of a compose file must be a mapping")
+        errors = cf.errors
+    return errors
+
+
+def read_documents(path: Path, errors: list[ComposeError], text: str | None = None) -> tuple[list[Node], list[str]]:
+    """The YAML documents of a file (or of `text` given for it) as Nodes (located errors appended to `errors`)."""
     if text is None:
-        errors.append(ComposeError(path, None, None, reason or "unreadable"))
-        return [], []
+        text, reason = read_text(path, MAX_COMPOSE_BYTES)
+        if text is None:
+            errors.append(ComposeError(path, None, None, reason or "unreadable"))
+            return [], []
     lines = text.splitlines()
     import yaml  # only when a compose file exists
 

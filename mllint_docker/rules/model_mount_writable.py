@@ -53,7 +53,8 @@ def _edit(cf, vol) -> Fix | None:
     if not text[: key.column - 1].strip(" -") == "" or not text[key.column - 1 :].startswith("target"):
         return None  # a flow mapping (`{target: ...}`): no line of its own to add
     indent = " " * (key.column - 1)
-    return Fix("unsafe", message, (insert(key.file, key.line + 1, 1, f"{indent}read_only: true\n"),))
+    # At the end of the `target:` line, so a file without a final newline stays well-formed.
+    return Fix("unsafe", message, (insert(key.file, key.line, len(text) + 1, f"\n{indent}read_only: true"),))
 
 
 @rule("MLD709", "model-mount-writable", "warning", scope="compose",
