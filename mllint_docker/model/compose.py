@@ -234,6 +234,8 @@ class ComposeFile:
     lines: dict[Path, list[str]] = field(default_factory=dict)
     top_secrets: dict[str, Node] = field(default_factory=dict)
     env_files: list[Path] = field(default_factory=list)  # `env_file`s read for their variables
+    # The env files git does not ignore (filled by the project, which asks git once): committed ones.
+    tracked_env_files: set[Path] = field(default_factory=set)
     errors: list[ComposeError] = field(default_factory=list)
 
     @property

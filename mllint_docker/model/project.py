@@ -247,6 +247,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
             continue
         project.compose_files.append(cf)
         _compose_builds(project, cf, builds)
+    _tracked_env_files(project.compose_files, root)
     # A Dockerfile named alone (pre-commit passes changed files) is still linted as the compose
     # service that builds it: the project's default compose files are read for that, not linted.
     seen = {f for cf in loaded for f in cf.files}
@@ -294,6 +295,19 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     for r in found["requirements"]:
         project.requirements_file(r)
     return project
+
+
+def _tracked_env_files(compose_files: list[ComposeFile], root: Path) -> None:
+    """Which `env_file`s are in git's reach (not ignored): asked of git once for the project; without
+    a repository nothing is known to be committed."""
+    from mllint_docker.model.discovery import _git_ignored
+
+    paths = sorted({p for cf in compose_files for p in cf.env_files})
+    if not paths or not (root / ".git").exists():
+        return
+    ignored = _git_ignored(root, paths)
+    for cf in compose_files:
+        cf.tracked_env_files = {p for p in cf.env_files if p.resolve() not in ignored}
 
 
 def _compose_builds(project: Project, cf: ComposeFile, builds: dict) -> None:

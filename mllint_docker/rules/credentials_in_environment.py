@@ -27,7 +27,7 @@ def credential(name: str, value: str) -> str | None:
 
 
 @rule("MLD702", "credentials-in-environment", "warning", scope="compose",
-      summary="A password, token or `user:pass@` URL written into a service's `environment:`")
+      summary="A password, token or `user:pass@` URL written into `environment:` or a committed `env_file`")
 def check(cf, project):
     for service in cf.services.values():
         for var in service.environment.values():
@@ -35,6 +35,13 @@ def check(cf, project):
                 continue  # passed through from the environment, or empty
             what = credential(var.name, var.value)
             if what is None:
+                continue
+            if var.env_file is not None:
+                if var.env_file in cf.tracked_env_files:
+                    yield at(var.node, f"`{var.name}` (for service `{service.name}`) holds {what} in "
+                                       f"`{var.env_file.name}`, which git does not ignore: it gets committed",
+                             fix=f"add `{var.env_file.name}` to .gitignore (commit a `.example` copy without values) "
+                                 "or move the value to `secrets:`")
                 continue
             origin = " (the default of its `${...}`)" if "$" in (var.node.raw or "") else ""
             yield at(var.node, f"`{var.name}` of service `{service.name}` holds {what} written into the compose "

@@ -159,3 +159,12 @@ def test_a_dockerfile_named_alone_is_linted_as_its_service_builds_it(tmp_path):
     (tmp_path / "compose.yaml").unlink()
     code, out, err = run_cli(["check", "docker/api.Dockerfile", "--format", "json", "--isolated"], tmp_path)
     assert ("base-image-unpinned", 2) in [(f["name"], f["line"]) for f in json.loads(out)["findings"]]
+
+
+# credentials-in-environment: an env_file that git would commit
+ENV_FILE = "services:\n  api:\n    image: ghcr.io/acme/api:1.4.2\n    env_file: [app.env]\n"
+def _git(tmp_path): __import__("subprocess").run(["git", "init", "-q", str(tmp_path)], check=True)
+def test_committed_env_file(tmp_path): _git(tmp_path); compose_catches(tmp_path, "credentials-in-environment", ENV_FILE, 2, {"app.env": "LOG=info\nDB_PASSWORD=hunter2\n"}, file="app.env")
+def test_ignored_env_file(tmp_path): _git(tmp_path); compose_passes(tmp_path, "credentials-in-environment", ENV_FILE, {"app.env": "DB_PASSWORD=hunter2\n", ".gitignore": "*.env\n"})
+def test_env_file_without_secrets(tmp_path): _git(tmp_path); compose_passes(tmp_path, "credentials-in-environment", ENV_FILE, {"app.env": "LOG=info\nDB_PASSWORD=\n"})
+def test_env_file_outside_git(tmp_path): compose_passes(tmp_path, "credentials-in-environment", ENV_FILE, {"app.env": "DB_PASSWORD=hunter2\n"})
