@@ -21,7 +21,6 @@ MODEL_SERVER_IMAGES = (
 MODEL_SERVER_WORDS = frozenset({
     "vllm", "vllm.entrypoints.openai.api_server", "text-generation-launcher", "text-embeddings-router",
     "tritonserver", "torchserve", "tensorflow_model_server", "llama-server", "mlserver", "sglang.launch_server",
-    "litserve", "ray",
 })
 # Two-word commands that serve a model: `mlflow models serve`, `bentoml serve`, `ollama serve`.
 MODEL_SERVER_PAIRS = (("mlflow", "serve"), ("bentoml", "serve"), ("ollama", "serve"), ("serve", "run"))
@@ -66,7 +65,8 @@ def command_words(service: Service, dockerfile=None) -> list[str]:
                     for a in inst.args:
                         words.extend(a.split() if not inst.json else [a])
                 break
-    return [posixpath.basename(w).lower() for w in words]
+    # `sh -c "ollama serve & ..."`: the words of the script count too.
+    return [posixpath.basename(part).lower() for w in words for part in w.split()]
 
 
 def is_model_server(service: Service, dockerfile=None) -> bool:

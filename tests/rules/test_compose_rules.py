@@ -168,3 +168,5 @@ def test_committed_env_file(tmp_path): _git(tmp_path); compose_catches(tmp_path,
 def test_ignored_env_file(tmp_path): _git(tmp_path); compose_passes(tmp_path, "credentials-in-environment", ENV_FILE, {"app.env": "DB_PASSWORD=hunter2\n", ".gitignore": "*.env\n"})
 def test_env_file_without_secrets(tmp_path): _git(tmp_path); compose_passes(tmp_path, "credentials-in-environment", ENV_FILE, {"app.env": "LOG=info\nDB_PASSWORD=\n"})
 def test_env_file_outside_git(tmp_path): compose_passes(tmp_path, "credentials-in-environment", ENV_FILE, {"app.env": "DB_PASSWORD=hunter2\n"})
+def test_server_in_a_shell_script(tmp_path): compose_catches(tmp_path, "model-server-no-healthcheck", "services:\n  llm:\n    image: acme/box:1.0.0\n    entrypoint: /bin/sh -c \"ollama serve & sleep 5 && wait\"\n", 2)
+def test_mount_writer_in_a_shell_script(tmp_path): compose_passes(tmp_path, "model-mount-writable", vol("- ./models:/models", extra="    command: sh -c 'python fetch.py && huggingface-cli download org/m'\n"))
