@@ -264,3 +264,18 @@ def test_mangled_fixtures_never_raise(tmp_path):
         cf = load_compose([tmp_path / "compose.yaml"], tmp_path)
         for s in cf.services.values():
             assert isinstance(s.has_healthcheck, bool) and isinstance(s.words("command"), list)
+
+
+def test_explicit_tags_and_yaml_1_2_floats(tmp_path):
+    cf = load(tmp_path, {"compose.yaml": "services:\n  a:\n    image: x:1.0.0\n    environment:\n"
+                         "      LR: 1e-4\n      PY: 3.10\n      S: !!str 010\n      A: &v !!str 1.50\n"})
+    env = {k: v.value for k, v in cf.services["a"].environment.items()}
+    assert env == {"LR": "0.0001", "PY": "3.1", "S": "010", "A": "1.50"}
+
+
+def test_extending_service_keeps_the_context_it_inherits(tmp_path):
+    cf = load(tmp_path, {"compose.yaml": "services:\n  a:\n    extends: {file: sub/base.yml, service: b}\n"
+                         "    build:\n      args: {X: '1'}\n",
+                         "sub/base.yml": "services:\n  b:\n    build: ../worker\n"})
+    assert cf.services["a"].build.context == tmp_path / "worker"
+    assert cf.services["a"].build.args["X"].text() == "1"

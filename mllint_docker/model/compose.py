@@ -390,10 +390,19 @@ def _go_int(text: str) -> int | None:
 
 
 class _Builder:
-    def __init__(self, file: Path, errors: list[ComposeError]):
+    def __init__(self, file: Path, errors: list[ComposeError], text: str = ""):
         self.file = file
         self.errors = errors
+        self.text = text
         self.count = 0
+
+    def explicit_tag(self, ynode) -> bool:
+        """The scalar carries a tag written in the file (`!!str 010`), not one PyYAML's YAML 1.1
+        resolver chose; a node's start mark is at its anchor or tag when it has one."""
+        text = self.text[ynode.start_mark.index : ynode.end_mark.index]
+        if text.startswith("&"):
+            text = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
+        return text.startswith("!")
 
     def span(self, ynode) -> Span:
         s, e = ynode.start_mark, ynode.end_mark
@@ -442,7 +451,7 @@ class _Builder:
             return Node([self.build(v, depth + 1) for v in ynode.value], span)
         raw = ynode.value
         style = ynode.style or None  # libyaml says "" for a plain scalar
-        if style is None and ynode.tag in ("tag:yaml.org,2002:str",) and not _plain_resolves_to_str(raw):
+        if style is None and ynode.tag == "tag:yaml.org,2002:str" and self.explicit_tag(ynode):
             value: Any = raw  # `!!str 1`
         elif style is None:
             value = _core_scalar(raw)
@@ -455,10 +464,6 @@ class _Builder:
             except InterpolationError as err:
                 self.error(ynode, str(err))
         return node
-
-
-def _plain_resolves_to_str(raw: str) -> bool:
-    return isinstance(_core_scalar(raw), str)
 
 
 class _TooBig(Exception):
@@ -500,7 +505,7 @@ def read_documents(path: Path, errors: list[ComposeError], text: str | None = No
     lines = text.splitlines()
     import yaml  # only when a compose file exists
 
-    builder = _Builder(path, errors)
+    builder = _Builder(path, errors, text)
     try:
         # libyaml's composer when PyYAML has it (the same nodes and marks, several times faster).
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -617,11 +622,10 @@ class _Loader:
                 ctx = b.get("context")
                 if ctx is not None:
                     b["context"] = _with_base(ctx, base)
-                else:
-                    b["context"] = Node(".", build.span, base=base)
                 if "args" in b:
                     b["args"] = self.mapping_of(b["args"], "build.args")
-                build = Node(b, build.span, build.key_span)
+                # No context: `.` of this file's project, unless a service it extends names one.
+                build = Node(b, build.span, build.key_span, base=base)
             v["build"] = build
         for key in ("environment", "labels"):
             if key in v:
@@ -1009,7 +1013,7 @@ def _service(loader: _Loader, name: str, node: Node) -> Service:
 def _build(loader: _Loader, b: Node) -> Build:
     ctx_node = b.get("context")
     ctx_raw = (ctx_node.text() if ctx_node is not None else None) or "."
-    base = ctx_node.base if ctx_node is not None and ctx_node.base else Path(".")
+    base = (ctx_node.base if ctx_node is not None and ctx_node.base else b.base) or Path(".")
     remote = _is_remote(ctx_raw)
     context = None if remote else (base / ctx_raw).resolve()
     dockerfile = None
