@@ -123,3 +123,9 @@ def test_the_edit_goes_to_the_file_that_says_it(tmp_path):
     (f,) = findings(tmp_path, "model-mount-writable")
     (edit,) = f.edit.edits
     assert (Path(edit.file).name, edit.start, edit.end, edit.content) == ("compose.override.yaml", (3, 32), (3, 32), ":ro")
+
+
+def test_mangled_number_is_quoted(tmp_path):
+    text = "services:\n  s:\n    image: x:1.0.0\n    environment:\n      PY: 3.10  # the build's Python\n"
+    after, applicability = fixed(tmp_path, "compose-number-mangled", text)
+    assert (after, applicability) == (text.replace("PY: 3.10", 'PY: "3.10"'), {"unsafe"})

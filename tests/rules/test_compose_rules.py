@@ -170,3 +170,12 @@ def test_env_file_without_secrets(tmp_path): _git(tmp_path); compose_passes(tmp_
 def test_env_file_outside_git(tmp_path): compose_passes(tmp_path, "credentials-in-environment", ENV_FILE, {"app.env": "DB_PASSWORD=hunter2\n"})
 def test_server_in_a_shell_script(tmp_path): compose_catches(tmp_path, "model-server-no-healthcheck", "services:\n  llm:\n    image: acme/box:1.0.0\n    entrypoint: /bin/sh -c \"ollama serve & sleep 5 && wait\"\n", 2)
 def test_mount_writer_in_a_shell_script(tmp_path): compose_passes(tmp_path, "model-mount-writable", vol("- ./models:/models", extra="    command: sh -c 'python fetch.py && huggingface-cli download org/m'\n"))
+
+
+# compose-number-mangled
+def test_python_version_float(tmp_path): compose_catches(tmp_path, "compose-number-mangled", "services:\n  s:\n    build:\n      context: .\n      args:\n        PYTHON_VERSION: 3.10\n", 6, {"Dockerfile": "FROM python:3.11.9-slim\n"})
+def test_env_trailing_zero(tmp_path): compose_catches(tmp_path, "compose-number-mangled", env("TORCH_CUDA_ARCH_LIST: 8.0"), 5)
+def test_octal(tmp_path): compose_catches(tmp_path, "compose-number-mangled", env("UMASK: 0022"), 5)
+def test_quoted(tmp_path): compose_passes(tmp_path, "compose-number-mangled", env("PY: '3.10'", 'CUDA: "12.0"'))
+def test_list_form_is_a_string(tmp_path): compose_passes(tmp_path, "compose-number-mangled", env("- PY=3.10"))
+def test_numbers_that_survive(tmp_path): compose_passes(tmp_path, "compose-number-mangled", env("WORKERS: 4", "LR: 0.001", "PY: 3.11", "RATIO: 0.5"))
