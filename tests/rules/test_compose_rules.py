@@ -179,3 +179,10 @@ def test_octal(tmp_path): compose_catches(tmp_path, "compose-number-mangled", en
 def test_quoted(tmp_path): compose_passes(tmp_path, "compose-number-mangled", env("PY: '3.10'", 'CUDA: "12.0"'))
 def test_list_form_is_a_string(tmp_path): compose_passes(tmp_path, "compose-number-mangled", env("- PY=3.10"))
 def test_numbers_that_survive(tmp_path): compose_passes(tmp_path, "compose-number-mangled", env("WORKERS: 4", "LR: 0.001", "PY: 3.11", "RATIO: 0.5"))
+
+
+# pragmas in compose files
+def test_pragma_on_the_line_above(tmp_path): compose_passes(tmp_path, "privileged-service", SVC + "    # the exporter reads every GPU's counters\n    # mllint: disable=privileged-service\n    privileged: true\n")
+def test_pragma_above_applies_to_one_line(tmp_path): compose_catches(tmp_path, "privileged-service", SVC + "    # mllint: disable=privileged-service\n    privileged: true\n    cap_add: [ALL]\n", 6)
+def test_pragma_disable_file(tmp_path): compose_passes(tmp_path, "image-tag-floating", "# mllint: disable-file=image-tag-floating\n" + img("postgres:13"))
+def test_pragma_unknown_rule(tmp_path): compose_catches(tmp_path, "unknown-rule", SVC + "    privileged: true  # mllint: disable=no-such-rule\n", 4)
