@@ -16,7 +16,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"mllint: error: {message}", err=True)
+    from mllint_docker.inert import terminal
+
+    click.echo("\n".join(terminal(line) for line in f"mllint: error: {message}".split("\n")), err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -26,7 +28,31 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """An unexpected exception is one line asking for a report, and exit 2 (never a traceback, never
+    exit 1, which CI would read as findings)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except BrokenPipeError:  # `mllint check . | head`: the reader went away
+            try:
+                sys.stdout = open(os.devnull, "w")
+            except OSError:
+                pass
+            sys.exit(EXIT_USAGE)
+        except Exception as err:
+            from mllint_docker.inert import terminal
+
+            detail = terminal(str(err))[:300]
+            click.echo(f"mllint: internal error, please report: {type(err).__name__}" + (f": {detail}" if detail else ""),
+                       err=True)
+            sys.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mllint-docker")
 def main() -> None:
     """A linter for the container setup of machine-learning projects."""
@@ -66,6 +92,7 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
     from mllint_docker.engine.config import ConfigError, find_config, load_config
     from mllint_docker.engine.lint import Engine, select_rules
+    from mllint_docker.inert import terminal
     from mllint_docker.model.project import load_project
 
     paths = list(paths) or [Path(".")]
@@ -88,7 +115,7 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
     project = load_project(paths, config)
     if verbose:
         for note in project.notes:
-            click.echo(f"mllint: {note}", err=True)
+            click.echo(f"mllint: {terminal(note)}", err=True)
     engine = Engine(project, selection, config)
     findings = engine.run()
     images = []
@@ -315,6 +342,10 @@ def context(path, dockerfile, fmt) -> None:
     if dockerfile is not None and not dockerfile.is_file():
         _fail(f"{dockerfile}: no such file")
     listing = context_listing(path, dockerfile)
+    from mllint_docker.inert import terminal
+
+    for note in listing.get("notes", []):
+        click.echo(f"mllint: {terminal(note)}", err=True)
     if fmt == "json":
         import json
 

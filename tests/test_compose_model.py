@@ -172,8 +172,17 @@ def test_include_and_extends_outside_the_project_are_refused(tmp_path):
     files = {"compose.yaml": "include: [../outside.yml]\nservices:\n  a:\n    extends: {file: ../outside.yml, service: o}\n"}
     write_tree(tmp_path / "p", files)
     cf = load_compose([tmp_path / "p" / "compose.yaml"], tmp_path / "p")
-    assert [(e.line, "outside the project" in e.message) for e in cf.errors] == [(1, True), (4, True)]
-    assert tmp_path / "outside.yml" not in cf.files
+    assert [(line, "outside the project" in message) for _, line, message in cf.outside] == [(1, True), (4, True)]
+    assert tmp_path / "outside.yml" not in cf.files and not cf.errors
+
+
+def test_references_outside_are_findings_never_reads(tmp_path):
+    (tmp_path / "secrets.env").write_text("DB_PASSWORD=hunter2\n")
+    (tmp_path / "outside.yml").write_text("services:\n  o:\n    image: x:1.0.0\n")
+    code, findings = lint(tmp_path / "p", {".git/HEAD": "ref: refs/heads/main\n", "compose.yaml":
+                          "include: [../outside.yml]\nservices:\n  a:\n    image: x:1.0.0\n    env_file: ../secrets.env\n"})
+    got = sorted((f["file"], f["line"], f["name"]) for f in findings)
+    assert got == [("compose.yaml", 1, "reference-outside-project"), ("compose.yaml", 5, "reference-outside-project")]
 
 
 # Bad input: located errors, never a traceback ----------------------------------------------------
@@ -215,12 +224,13 @@ def test_alias_bomb(tmp_path):
     assert cf.errors and "aliases" in cf.errors[0].message
 
 
-def test_huge_numbers_and_odd_scalars(tmp_path):
+def test_huge_numbers_are_located_errors(tmp_path):
     cf = load(tmp_path, {"compose.yaml": "services:\n  a:\n    image: x:1.0.0\n    cpus: " + "9" * 5000 + "\n"
-                         "    mem_limit: 1e400\n    environment:\n      BIG: " + "1" * 5000 + "\n      INF: .inf\n"
+                         "    mem_limit: 1e400\n    environment:\n      INF: .inf\n      OK: 18446744073709551615\n"
                          "    deploy: {resources: {reservations: {devices: [{count: 99999999999999999999999}]}}}\n"})
-    assert not cf.errors
-    assert cf.services["a"].environment["INF"].value == "+Inf"
+    assert [(e.line, e.column) for e in cf.errors] == [(4, 11), (5, 16), (9, 59)]
+    assert "out of range" in cf.errors[0].message and "5000 characters" in cf.errors[0].message
+    assert {k: v.value for k, v in cf.services["a"].environment.items()} == {"INF": "+Inf", "OK": "18446744073709551615"}
 
 
 def test_every_bad_file_is_a_located_finding_and_the_rest_is_linted(tmp_path):

@@ -47,6 +47,10 @@ COMMON = {
     ".env.local": "SECRET=2",
     "#hash": "hash-named file",
     "deep/er/still/here.txt": "deep",
+    "log1.txt": "l1",
+    "bel\x07": "a BEL in the name",
+    "!x": "bang",
+    "bx": "bx",
 }
 
 CASES = {
@@ -63,7 +67,14 @@ CASES = {
     "excluding-dockerfile-and-ignore-file": ["Dockerfile", ".dockerignore", "x.pyc"],
     "exclude-all-but": ["*", "!src", "!data/keep.csv"],
     "deep-exception": ["deep", "!deep/er/still/here.txt"],
+    # moby copies `\\x` escapes into a Go regexp: Go's syntax shows through.
+    "go-regexp-escapes": ["file\\d.txt", "log[[:alpha:]].txt", "bel\\a", "\\pL"],
+    "go-classes-and-quotes": ["log[[:digit:]].txt", "file[\\w]*", "\\Qimportant\\E.txt"],
+    "bang-class-is-literal": ["[!]x"],
 }
+
+# Patterns Docker 26 refuses (the build fails): each is reported, on its line of .dockerignore.
+REJECTED = ["[^]", "[]", "x\\", "[a-", "\\e", "\\1"]
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +118,19 @@ def test_dockerfile_specific_ignore_file_wins(env, tmp_path: Path, specific: str
                      "docker/build.Dockerfile.dockerignore": specific, ".dockerignore": "*\n"})
     df = ctx / "docker" / "build.Dockerfile"
     assert ours(ctx, df) == exported(env, ctx, tmp_path / "out", df)
+
+
+@pytest.mark.parametrize("pattern", REJECTED)
+def test_patterns_docker_rejects_are_reported(env, tmp_path: Path, pattern: str):
+    import json
+
+    from helpers import run_cli
+
+    ctx = tmp_path / "ctx"
+    write_tree(ctx, {"Dockerfile": "FROM scratch\nCOPY . /\n", ".dockerignore": f"*.pyc\n{pattern}\n", "a": "a"})
+    r = docker({**env, "DOCKER_BUILDKIT": "1"}, "build", "--network", "none", "-q", "-o",
+               f"type=local,dest={tmp_path / 'out'}", str(ctx), check=False)
+    assert r.returncode != 0 and "pattern" in r.stderr
+    code, out, err = run_cli(["check", ".", "--isolated", "--format", "json"], ctx)
+    got = [(f["file"], f["line"], f["name"]) for f in json.loads(out)["findings"]]
+    assert (".dockerignore", 2, "parse-error") in got

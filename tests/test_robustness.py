@@ -3,6 +3,7 @@ other file is still linted, and the exit code is 1, not a traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -102,3 +103,127 @@ def test_usage_errors_exit_2_with_a_message(tmp_path: Path, args):
     code, out, err = run_cli(args, tmp_path)
     assert code == 2
     assert "Traceback" not in out + err and err.strip()
+
+
+# The crash list of a fuzzing and hostile-tree session: each one a finding or a clear error now. ---
+
+
+def check_json(root: Path, *extra: str) -> tuple[int, list[dict], str]:
+    code, out, err = run_cli(["check", ".", "--format", "json", *extra], root)
+    assert "Traceback" not in out + err and "internal error" not in err, err
+    return code, (json.loads(out)["findings"] if code in (0, 1) else []), err
+
+
+def test_names_longer_than_the_file_system_allows(tmp_path: Path):
+    long = "a" * 300
+    write_tree(tmp_path, {"requirements.txt": f"numpy==2.1.0\n-r {long}.txt\n",
+                          "compose.yaml": f"services:\n  app:\n    build: {long}\n  b:\n    build: {{context: ., dockerfile: {long}}}\n",
+                          "Dockerfile": f"FROM python:3.11.9-slim\nCOPY {long} /x\nCOPY {long}/* /y/\nUSER app\n"})
+    code, findings, _ = check_json(tmp_path, "--isolated")
+    assert ("requirements.txt", 2, "broken-include") in names(findings)
+    assert not [f for f in findings if f["name"] == "internal-error"]
+
+
+def test_unreadable_copy_source_directory(tmp_path: Path, monkeypatch):
+    write_tree(tmp_path, {"Dockerfile": "FROM python:3.11.9-slim\nCOPY src/ /app/\nCOPY requirements.txt .\n"
+                                        "RUN pip install -r requirements.txt\nUSER app\n",
+                          "src/locked/x.py": "x", "requirements.txt": "numpy==2.1.0\n", ".dockerignore": ".git\n"})
+    real = os.scandir
+
+    def scandir(path="."):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, findings, _ = check_json(tmp_path, "--isolated")
+    assert ("src/locked", None, "parse-error") in names(findings)
+    assert "Permission denied" in next(f["message"] for f in findings if f["file"] == "src/locked")
+
+
+@pytest.mark.parametrize("compose", [
+    "services:\n  a:\n    build: " + "[" * 1000 + "]" * 1000 + "\n",
+    "services:\n  a:\n    build:\n      context: .\n      x: " + "1" * 5000 + "\n",
+    "services:\n  a:\n    build: {context: " + "[" * 200 + "]" * 200 + "}\n",
+], ids=["nested-1000", "5000-digit-number", "context-not-a-string"])
+def test_hostile_compose_files(tmp_path: Path, compose: str):
+    write_tree(tmp_path, {"compose.yaml": compose, "Dockerfile": GOOD})
+    code, findings, _ = check_json(tmp_path, "--isolated")
+    assert code in (0, 1)
+    if "context:" not in compose or "x:" in compose:
+        assert [(f["file"], f["name"]) for f in findings] == [("compose.yaml", "parse-error")]
+
+
+@pytest.mark.parametrize("config, words", [
+    ("select = " + "[" * 1000 + "]" * 1000, "nested too deeply"),
+    ("severity = " + "{a=" * 600 + "1" + "}" * 600, "invalid TOML"),
+    ("data-file-size = " + "9" * 5000, "invalid TOML"),
+    ("data-file-size = inf", "data-file-size: expected a finite size"),
+    ("data-file-size = -inf", "data-file-size: expected a finite size"),
+    ("data-file-size = 1e400", "data-file-size: expected a finite size"),
+    ("data-file-size = nan", "data-file-size: expected a finite size"),
+    ("large-file-size = -5", "large-file-size: expected a size of 0 or more"),
+    ("context-size = '-5MB'", "context-size: expected a size"),
+    ("context-size = '99999999999999999999999TB'", "context-size: size too large"),
+    ("image-budgets = { Dockerfile = -1 }", "image-budgets: expected a size of 0 or more"),
+])
+def test_bad_config_values_are_config_errors(tmp_path: Path, config: str, words: str):
+    write_tree(tmp_path, {".mllint-docker.toml": config + "\n", "Dockerfile": GOOD})
+    code, out, err = run_cli(["check", "."], tmp_path)
+    assert code == 2 and "Traceback" not in err and "internal error" not in err
+    assert ".mllint-docker.toml" in err and words in err, err
+
+
+def test_bad_copy_globs(tmp_path: Path):
+    write_tree(tmp_path, {"Dockerfile": "FROM python:3.11.9-slim\nCOPY [!] /w/\nCOPY [^] /w/\nCOPY x[ /w/\nCOPY []a] /w/\nUSER app\n",
+                          "!": "bang", ".dockerignore": ".git\n"})
+    code, findings, _ = check_json(tmp_path, "--isolated", "--select", "ALL")
+    assert not [f for f in findings if f["name"] == "internal-error"]
+    code, out, err = run_cli(["context", ".", "--format", "json"], tmp_path)
+    assert code == 0, err
+    files = {f["path"]: f["copied_by"] for f in json.loads(out)["contexts"][0]["files"]}
+    assert files["!"] == [2]  # Go's `[!]` is a class holding `!`, not a negation
+
+
+def test_ignore_patterns_docker_rejects_are_located(tmp_path: Path):
+    write_tree(tmp_path, {"Dockerfile": "FROM python:3.11.9-slim\nCOPY . /app\nUSER app\n",
+                          ".dockerignore": "*.pyc\n[^]\n[!]\n\\e\nok/\n"})
+    code, findings, _ = check_json(tmp_path, "--isolated")
+    assert [(f["file"], f["line"]) for f in findings if f["name"] == "parse-error"] == [(".dockerignore", 2), (".dockerignore", 4)]
+
+
+def test_fifos_are_skipped_and_said_with_verbose(tmp_path: Path):
+    write_tree(tmp_path, {"Dockerfile": GOOD, ".dockerignore": ".git\n"})
+    os.mkfifo(tmp_path / "requirements-pipe.txt")
+    os.mkfifo(tmp_path / "Dockerfile.fifo")
+    code, out, err = run_cli(["check", ".", "--isolated", "-v", "-q"], tmp_path)
+    assert code == 0, err
+    assert "skipped requirements-pipe.txt: not a regular file (a FIFO)" in err
+    assert "skipped Dockerfile.fifo: not a regular file (a FIFO)" in err
+
+
+def test_one_undecodable_requirements_line(tmp_path: Path):
+    write_tree(tmp_path, {"requirements.txt": b"numpy==2.1.0\npandas # caf\xe9\nscipy\n-r other.txt\n",
+                          "other.txt": "torch\n",
+                          "requirements-latin1.txt": b"# -*- coding: latin-1 -*-\nrequests # caf\xe9\n"})
+    code, findings, _ = check_json(tmp_path, "--isolated")
+    got = names(findings)
+    assert ("requirements.txt", 2, "parse-error") in got
+    assert ("requirements.txt", 3, "requirement-unpinned") in got
+    assert ("other.txt", 1, "requirement-unpinned") in got  # includes still followed
+    assert ("requirements-latin1.txt", 2, "requirement-unpinned") in got  # pip honours the coding line
+    assert not [f for f in findings if f["file"] == "requirements-latin1.txt" and f["name"] == "parse-error"]
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_2(tmp_path: Path, monkeypatch):
+    from mllint_docker.model import project
+
+    def boom(*a, **k):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(project, "discover", boom)
+    write_tree(tmp_path, {"Dockerfile": GOOD})
+    code, out, err = run_cli(["check", ".", "--isolated"], tmp_path)
+    assert code == 2
+    assert err.strip() == "mllint: internal error, please report: KeyError: 'surprise'"
+    assert "Traceback" not in out + err

@@ -131,6 +131,10 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: cannot read config: {err.strerror or err}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as err:  # tomllib lets some (e.g. a 5000-digit integer) through as ValueError
+        raise ConfigError(f"{path}: invalid TOML: {str(err)[:120]}") from None
     table = "[tool.mllint-docker]" if path.name == "pyproject.toml" else ""
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("mllint-docker", {})
@@ -150,6 +154,6 @@ def apply(cfg: Config, data: dict[str, Any], where: str) -> None:
             raise ConfigError(f"{where}unknown key {key!r} (allowed: {allowed})")
         try:
             setattr(cfg, key.replace("-", "_"), validator(value))
-        except ValueError as err:
+        except (ValueError, OverflowError, RecursionError) as err:
             raise ConfigError(f"{where}{key}: {err}") from None
         cfg.origin[key] = f"{where}{key}"

@@ -267,6 +267,10 @@ class Engine:
                     self.meta("broken-include", rf.path, inc.line, message)
                 for rule, fn in req_rules:
                     self._run(rule, rf, rf.path, fn)
+        for path, line, message in project.context_errors():
+            self.meta("parse-error", path, line, message)
+        for path, line, message in project.outside:  # the trust boundary: named, never read
+            self.meta("reference-outside-project", path, line, message)
         self.findings.sort(key=Finding.sort_key)
         return self.findings
 

@@ -11,6 +11,7 @@ typed as YAML 1.2's core schema, as Compose's Go YAML library types it (`yes` an
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,6 +238,8 @@ class ComposeFile:
     # The env files git does not ignore (filled by the project, which asks git once): committed ones.
     tracked_env_files: set[Path] = field(default_factory=set)
     errors: list[ComposeError] = field(default_factory=list)
+    # References that lead outside the project, never followed: (file, line, message).
+    outside: list[tuple[Path, int | None, str]] = field(default_factory=list)
 
     @property
     def error(self) -> tuple[int | None, str] | None:
@@ -367,6 +370,15 @@ def _core_scalar(text: str) -> Any:
     return text
 
 
+def _out_of_range(raw: str, value: Any) -> bool:
+    """A number literal no 64-bit type holds (Compose's YAML library cannot read it as a number)."""
+    if isinstance(value, float):
+        return value in (float("inf"), float("-inf")) and not raw.lower().lstrip("+-").startswith(".inf")
+    if isinstance(value, str) and _INT.match(raw):
+        return True  # too long for an int, and a float would not hold it either
+    return isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64
+
+
 def _go_int(text: str) -> int | None:
     """An integer as Go's YAML library reads it (`strconv.ParseInt(s, 0, 64)`): `0x1F`, `0o17`,
     `0b101`, and a leading `0` for octal (`010` is 8); None when Go would not read it as one."""
@@ -455,6 +467,10 @@ class _Builder:
             value: Any = raw  # `!!str 1`
         elif style is None:
             value = _core_scalar(raw)
+            if _out_of_range(raw, value):
+                shown = raw if len(raw) <= 24 else f"{raw[:12]}...{raw[-6:]} ({len(raw)} characters)"
+                self.error(ynode, f"number {shown} is out of range")
+                value = raw
         else:
             value = raw
         node = Node(value, span, raw=raw, style=style)
@@ -484,7 +500,7 @@ def text_errors(path: Path, text: str) -> list[ComposeError]:
     if not errors:
         cf = ComposeFile(path, [path], path.parent)
         loader = _Loader(cf, path.parent)
-        loader.docs[path.resolve()] = docs[0] if len(docs) == 1 else None
+        loader.docs[_resolve(path)] = docs[0] if len(docs) == 1 else None
         for d in docs:
             if isinstance(d.value, dict):
                 for name, node in loader.services(d, path.parent).items():
@@ -545,9 +561,10 @@ def _is_remote(context: str) -> bool:
 
 
 class _Loader:
-    def __init__(self, cf: ComposeFile, root: Path | None):
+    def __init__(self, cf: ComposeFile, root: Path | None, boundary=None):
         self.cf = cf
         self.root = root
+        self.boundary = boundary  # the project's own test of what may be opened, when it has one
         self.docs: dict[Path, Node | None] = {}
         self.env_files: dict[Path, list] = {}
 
@@ -560,7 +577,7 @@ class _Loader:
 
     def document(self, path: Path) -> Node | None:
         """A file's documents merged into one mapping, read once."""
-        path = path.resolve()
+        path = _resolve(path)
         if path in self.docs:
             return self.docs[path]
         self.docs[path] = None
@@ -591,7 +608,15 @@ class _Loader:
         return cached
 
     def inside(self, path: Path) -> bool:
+        if self.boundary is not None:
+            return self.boundary(path)
         return self.root is None or path == self.root or self.root in path.parents
+
+    def refuse(self, node: Node, message: str) -> None:
+        """A reference that leads outside the project: named, never opened."""
+        entry = (node.span.file, node.span.line, message)
+        if entry not in self.cf.outside:
+            self.cf.outside.append(entry)
 
     # A file's services, normalised against its directory, `extends` resolved.
     def services(self, doc: Node, base: Path) -> dict[str, Node]:
@@ -680,13 +705,13 @@ class _Loader:
                 return svc
             ttable, ofile, obase = table, tfile, tbase
             if other:
-                path = (tbase / other).resolve()
+                path = _resolve(tbase / other)
                 if not self.inside(path):
-                    self.err(ext, f"`extends` file {other!r} is outside the project: not read")
+                    self.refuse(ext, f"`extends` file {other!r} is outside the project; not read")
                     return svc
                 doc = self.document(path)
                 if doc is None:
-                    if not path.is_file():
+                    if not _is_file(path):
                         self.err(ext, f"`extends` file {other!r} does not exist")
                     return svc
                 ttable, ofile, obase = self.services(doc, path.parent), path, path.parent
@@ -715,7 +740,7 @@ class _Loader:
                 p = entry.get("path")
                 paths = [] if p is None else [n.text() for n in _listify(p)]
                 pd = entry.get("project_directory")
-                pdir = (base / pd.text()).resolve() if pd is not None and pd.text() else None
+                pdir = _resolve(base / pd.text()) if pd is not None and pd.text() else None
             else:
                 paths, pdir = [entry.text()], None
             if not paths or any(not x for x in paths):
@@ -723,14 +748,14 @@ class _Loader:
                 continue
             if any(_is_remote(x) or x.startswith("oci://") for x in paths):
                 continue  # a remote include: nothing local to read
-            files = [(base / x).resolve() for x in paths]
+            files = [_resolve(base / x) for x in paths]
             if any(not self.inside(f) for f in files):
-                self.err(entry, f"included file {paths[0]!r} is outside the project: not read")
+                self.refuse(entry, f"included file {paths[0]!r} is outside the project; not read")
                 continue
             if files[0] in seen:
                 self.err(entry, f"include cycle: {paths[0]!r} includes this file again")
                 continue
-            missing = [x for x, f in zip(paths, files) if not f.is_file()]
+            missing = [x for x, f in zip(paths, files) if not _is_file(f)]
             if missing:
                 self.err(entry, f"included file {missing[0]!r} does not exist")
                 continue
@@ -754,7 +779,7 @@ class _Loader:
             for name, s in (doc.get("secrets").value if doc.get("secrets") is not None
                             and isinstance(doc.get("secrets").value, dict) else {}).items():
                 self.cf.top_secrets.setdefault(name, s)
-            for name, svc in self.includes(doc, base, seen + (f.resolve(),)).items():
+            for name, svc in self.includes(doc, base, seen + (_resolve(f),)).items():
                 included[name] = svc
             own = self.resolve_extends(self.services(doc, base), f, base)
             for name, svc in own.items():
@@ -765,6 +790,22 @@ class _Loader:
                 continue
             merged[name] = svc
         return merged
+
+
+def _resolve(path: Path) -> Path:
+    """`path` absolute with symlinks resolved; made absolute by name alone when the file system
+    refuses it (a NUL in the name, a loop)."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _with_base(node: Node, base: Path) -> Node:
@@ -847,7 +888,7 @@ def parse_volume(node: Node) -> Volume | None:
         src = node.get("source")
         source = src.text() if src is not None else None
         if kind == "bind" and source and not source.startswith("~"):
-            source = str((base / source).resolve()) if not source.startswith("/") else source
+            source = str(_resolve(base / source)) if not source.startswith("/") else source
         ro = node.get("read_only")
         return Volume(node, kind, source, t.text() or "", bool(ro is not None and ro.is_true()), short=False)
     text = node.text()
@@ -861,7 +902,7 @@ def parse_volume(node: Node) -> Volume | None:
     ro = "ro" in mode.split(",")
     if _is_path(source):
         if not source.startswith(("/", "~")) and not _DRIVE.match(source):
-            source = str((base / source).resolve())
+            source = str(_resolve(base / source))
         return Volume(node, "bind", source, target, ro, True, mode)
     return Volume(node, "volume", source, target, ro, True, mode)
 
@@ -952,8 +993,13 @@ def _service(loader: _Loader, name: str, node: Node) -> Service:
             else:
                 err(e, "`env_file` entries are paths")
     for e in svc.env_files:  # lower precedence than `environment:`, later files over earlier ones
-        path = ((e.base or Path(".")) / (e.text() or "")).resolve()
-        if e.unresolved or not path.is_file() or not loader.inside(path):
+        path = _resolve((e.base or Path(".")) / (e.text() or ""))
+        if e.unresolved:
+            continue
+        if not loader.inside(path):
+            loader.refuse(e, f"env_file {e.text()!r} is outside the project; not read")
+            continue
+        if not _is_file(path):
             continue  # a file kept out of git is often absent from a checkout: nothing to read
         for var_name, value, line, unresolved in loader.env_file(path, e):
             span = Span(path, line, 1, line, 1)
@@ -1015,11 +1061,11 @@ def _build(loader: _Loader, b: Node) -> Build:
     ctx_raw = (ctx_node.text() if ctx_node is not None else None) or "."
     base = (ctx_node.base if ctx_node is not None and ctx_node.base else b.base) or Path(".")
     remote = _is_remote(ctx_raw)
-    context = None if remote else (base / ctx_raw).resolve()
+    context = None if remote else _resolve(base / ctx_raw)
     dockerfile = None
     if context is not None and b.get("dockerfile_inline") is None:
         df = b.get("dockerfile")
-        dockerfile = (context / ((df.text() if df is not None else None) or "Dockerfile")).resolve()
+        dockerfile = _resolve(context / ((df.text() if df is not None else None) or "Dockerfile"))
     args: dict[str, Node | None] = {}
     a = b.get("args")
     if a is not None and isinstance(a.value, dict):
@@ -1063,14 +1109,15 @@ def compose_projects(paths: list[Path]) -> list[list[Path]]:
     return out
 
 
-def load_compose(files: list[Path], root: Path | None = None) -> ComposeFile:
+def load_compose(files: list[Path], root: Path | None = None, inside=None) -> ComposeFile:
     """A Compose project from `files` layered in order (base, then overrides); nothing outside
-    `root` is read through `include` or `extends`."""
+    `root` (or what `inside(path)` refuses) is read through `include`, `extends` or `env_file`:
+    such references are listed in `outside`."""
     cf = ComposeFile(files[0])
-    cf.project_dir = files[0].parent.resolve()
-    loader = _Loader(cf, root.resolve() if root else None)
+    cf.project_dir = _resolve(files[0].parent)
+    loader = _Loader(cf, _resolve(root) if root else None, inside)
     try:
-        services = loader.project([f.resolve() for f in files], cf.project_dir)
+        services = loader.project([_resolve(f) for f in files], cf.project_dir)
         for name, node in services.items():
             cf.services[name] = _service(loader, name, node)
     except RecursionError:

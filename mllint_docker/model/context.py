@@ -19,6 +19,8 @@ from pathlib import Path
 
 from e2b_dockerfile_utils import PatternMatcher
 
+from mllint_docker.model.goregex import moby_regex, needs_go, translate
+
 
 @dataclass(frozen=True, slots=True)
 class ContextEntry:
@@ -34,6 +36,7 @@ class IgnoreFile:
     patterns: list[tuple[int, str]] = field(default_factory=list)
     # (line, message) for patterns Docker rejects
     errors: list[tuple[int, str]] = field(default_factory=list)
+    outside: bool = False  # a symlink out of the project: not read
 
 
 @dataclass
@@ -74,6 +77,8 @@ class BuildContext:
                 return [e]
             return self.under(src) if src in self.dirs else []
         rx = _glob_regex(src)
+        if rx is None:  # a pattern BuildKit rejects: the build fails, nothing is copied
+            return []
         out: dict[str, ContextEntry] = {}
         depth = src.count("/") + 1
         for d in sorted(self.dirs):
@@ -110,9 +115,21 @@ def _has_wildcard(path: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern:
-    """Go filepath.Match: `*` and `?` never cross `/`; `[...]` / `[^...]` classes; `\\` escapes."""
+def _glob_regex(pattern: str) -> re.Pattern | None:
+    """Go's filepath.Match, which BuildKit applies to COPY/ADD wildcards: `*` and `?` never cross
+    `/`; `[...]` / `[^...]` classes with ranges (`!` is not a negation in Go); `\\` escapes. None for
+    a pattern Go rejects (`[]`, `[^]`, `[a-`, a trailing `\\`): it matches nothing."""
     out, i, n = [], 0, len(pattern)
+
+    def char(j: int) -> tuple[str, int] | None:  # one class character, escaped or not
+        if j >= n or pattern[j] in "-]":
+            return None
+        if pattern[j] == "\\":
+            j += 1
+            if j >= n:
+                return None
+        return pattern[j], j + 1
+
     while i < n:
         c = pattern[i]
         if c == "*":
@@ -120,22 +137,42 @@ def _glob_regex(pattern: str) -> re.Pattern:
         elif c == "?":
             out.append("[^/]")
         elif c == "[":
-            j = pattern.find("]", i + 2 if i + 1 < n and pattern[i + 1] in "^!" else i + 1)
-            if j < 0:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1 : j]
-                if body[:1] in ("^", "!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = j
-        elif c == "\\" and i + 1 < n:
+            j = i + 1
+            negate = j < n and pattern[j] == "^"
+            j += negate
+            ranges: list[str] = []
+            while True:
+                if j < n and pattern[j] == "]" and ranges:
+                    break
+                got = char(j)
+                if got is None:
+                    return None
+                lo, j = got
+                if j < n and pattern[j] == "-":
+                    got = char(j + 1)
+                    if got is None:
+                        return None
+                    hi, j = got
+                    if hi < lo:
+                        return None
+                    ranges.append(re.escape(lo) + "-" + re.escape(hi))
+                else:
+                    ranges.append(re.escape(lo))
+            # A negated class never matches `/` in Go (it is the separator).
+            out.append("[" + ("^/" if negate else "") + "".join(ranges) + "]")
+            i = j
+        elif c == "\\":
             i += 1
+            if i >= n:
+                return None
             out.append(re.escape(pattern[i]))
         else:
             out.append(re.escape(c))
         i += 1
-    return re.compile("".join(out) + r"\Z")
+    try:
+        return re.compile("".join(out) + r"\Z", re.S)
+    except re.error:
+        return None
 
 
 def _escaped(pattern: str) -> str:
@@ -144,9 +181,28 @@ def _escaped(pattern: str) -> str:
     return "\\" + pattern if pattern.startswith("#") else pattern
 
 
+def _pattern_matcher(patterns: list[str]) -> PatternMatcher:
+    """moby's matcher, with Go's regexp reading of escapes where a pattern uses them (`\\d`,
+    `[[:alpha:]]`: see goregex); ValueError for a pattern Docker rejects."""
+    import warnings
+
+    with warnings.catch_warnings():  # `[[:alpha:]]` read as Python would, before it is replaced below
+        warnings.simplefilter("ignore", FutureWarning)
+        pm = PatternMatcher([_escaped(p) for p in patterns])
+    for pat, cleaned in zip(pm._patterns, pm._cleaned):
+        body = cleaned[1:] if pat.exclusion else cleaned
+        if needs_go(body):
+            try:
+                rx = re.compile(translate(moby_regex(body)))
+            except ValueError as err:
+                raise ValueError(f"Invalid ignore pattern '{cleaned}': {err}") from None
+            pat.match = lambda path, _rx=rx: _rx.match(path) is not None
+    return pm
+
+
 @lru_cache(maxsize=64)
 def _matcher(patterns: tuple[str, ...]) -> PatternMatcher:
-    return PatternMatcher([_escaped(p) for p in patterns])
+    return _pattern_matcher(list(patterns))
 
 
 def ignore_file_for(root: Path, dockerfile: Path | None) -> Path | None:
@@ -202,7 +258,7 @@ class _Walker:
     (BuildKit's MatchesUsingParentResults), and only against patterns that can match at its depth."""
 
     def __init__(self, patterns: list[str]):
-        self.pm = PatternMatcher([_escaped(p) for p in patterns]) if patterns else None
+        self.pm = _pattern_matcher(patterns) if patterns else None
         pats = self.pm._patterns if self.pm else []
         self.match = [p.match for p in pats]
         self.excl = [p.exclusion for p in pats]
@@ -231,9 +287,15 @@ class _Walker:
         return matched, tuple(flags)
 
 
-def scan_context(root: Path, dockerfile: Path | None = None) -> BuildContext:
+def scan_context(root: Path, dockerfile: Path | None = None, boundary=None) -> BuildContext:
+    """`boundary(path) -> bool` says whether a file may be opened (the project's trust boundary):
+    an ignore file that is a symlink out of it is reported, not read."""
     root = Path(root)
-    ignore = read_ignore_file(ignore_file_for(root, dockerfile))
+    ignore_path = ignore_file_for(root, dockerfile)
+    if ignore_path is not None and boundary is not None and not boundary(ignore_path):
+        ignore = IgnoreFile(ignore_path, outside=True)
+    else:
+        ignore = read_ignore_file(ignore_path)
     walker = _Walker([p for _, p in ignore.patterns])
     entries: list[ContextEntry] = []
     dirs: set[str] = set()

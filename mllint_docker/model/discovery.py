@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
+import stat
 from pathlib import Path
 from typing import Protocol
 
@@ -60,6 +60,21 @@ def _is_file(entry: os.DirEntry) -> bool:
         return False
 
 
+def _is_special(entry: os.DirEntry) -> str | None:
+    """`a FIFO`, `a socket`, `a device` for entries that are neither files, directories nor symlinks."""
+    try:
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return None
+
+
 def _is_venv(path: str) -> bool:
     return os.path.exists(os.path.join(path, "pyvenv.cfg")) or os.path.isdir(os.path.join(path, "conda-meta"))
 
@@ -71,32 +86,90 @@ def git_root(start: Path) -> Path | None:
     return None
 
 
-def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:
-    """Which of `paths` .gitignore excludes, asked of git itself (one call)."""
-    if not paths:
-        return set()
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "check-ignore", "-z", "--stdin"],
-            input="\0".join(str(p) for p in paths).encode(),
-            capture_output=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    return {Path(p).resolve() for p in out.stdout.decode(errors="replace").split("\0") if p}
+class GitIgnore:
+    """git's ignore rules, read from the tree as git reads them, without running git (which would
+    honour the tree's own `.git/config`, e.g. `core.fsmonitor = <command>`): every `.gitignore` from
+    the repository root down, the deeper file deciding first and the last matching line of a file
+    winning (`!` re-includes), then `.git/info/exclude`; nothing under an ignored directory can be
+    re-included. Patterns are pathspec's implementation of git's wildmatch. Symlinked `.gitignore`
+    files are not followed (git does not follow them either), and nothing outside the repository
+    is read (no global `core.excludesFile`)."""
+
+    def __init__(self, repo: Path):
+        self.repo = repo
+        self._specs: dict[str, object | None] = {}
+        self._dirs: dict[str, bool] = {}
+        git = repo / ".git"
+        self._exclude = self._read(git / "info" / "exclude") if git.is_dir() and not git.is_symlink() else None
+
+    @staticmethod
+    def _read(path: Path):
+        try:
+            st = os.lstat(path)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > 4 * 1024 * 1024:
+                return None
+            lines = path.read_bytes().decode("utf-8", "surrogateescape").splitlines()
+        except OSError:
+            return None
+        from pathspec import GitIgnoreSpec  # only in a repository
+
+        try:
+            spec = GitIgnoreSpec.from_lines(lines)
+        except Exception:  # a pattern pathspec cannot compile: git would skip it, so skip the file's rules
+            return None
+        return spec if len(spec) else None
+
+    def _spec(self, rel_dir: str):
+        if rel_dir not in self._specs:
+            self._specs[rel_dir] = self._read(self.repo / rel_dir / ".gitignore" if rel_dir else self.repo / ".gitignore")
+        return self._specs[rel_dir]
+
+    def _decide(self, rel: str, is_dir: bool) -> bool:
+        parts = rel.split("/")
+        suffix = "/" if is_dir else ""
+        for k in range(len(parts) - 1, -1, -1):
+            spec = self._spec("/".join(parts[:k]))
+            if spec is not None:
+                result = spec.check_file("/".join(parts[k:]) + suffix)
+                if result.include is not None:
+                    return bool(result.include)
+        if self._exclude is not None:
+            result = self._exclude.check_file(rel + suffix)
+            if result.include is not None:
+                return bool(result.include)
+        return False
+
+    def ignored(self, rel: str, is_dir: bool = False) -> bool:
+        """Whether git ignores `rel` (posix, relative to the repository root)."""
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            parent = "/".join(parts[:i])
+            hit = self._dirs.get(parent)
+            if hit is None:
+                hit = self._dirs[parent] = self._decide(parent, True)
+            if hit:
+                return True
+        if is_dir:
+            hit = self._dirs.get(rel)
+            if hit is None:
+                hit = self._dirs[rel] = self._decide(rel, True)
+            return hit
+        return self._decide(rel, False)
 
 
 def _excluded(rel: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
 
 
-def discover(paths: list[Path], config: Settings) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
-    """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded."""
+def discover(paths: list[Path], config: Settings, notes: list[str] | None = None) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
+    """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded.
+    `notes` receives what was skipped and why (FIFOs, sockets, devices), for `-v`."""
     found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": []}
     errors: list[tuple[Path, str]] = []
     walked: dict[str, list[Path]] = {k: [] for k in found}
     cwd = config.path.parent if config.path else Path.cwd()  # `exclude` globs are relative to the config
+    repo = git_root(Path.cwd().resolve()) or next((r for p in paths if (r := git_root(p.resolve()))), None)
+    gitignore = GitIgnore(repo) if repo else None
     for p in paths:
         if p.is_file():
             # `exclude` applies to named files too, so a pre-commit run over every file honours it.
@@ -108,9 +181,16 @@ def discover(paths: list[Path], config: Settings) -> tuple[dict[str, list[Path]]
         if not p.is_dir():
             errors.append((p, "no such file or directory" if not p.exists() else "not a regular file"))
             continue
-        stack = [str(p)]
+        top = os.path.realpath(p)
+        in_repo = repo is not None and (top == str(repo) or top.startswith(str(repo).rstrip("/") + "/"))
+        base = os.path.relpath(top, repo).replace(os.sep, "/") if in_repo else None
+        if base == ".":
+            base = ""
+        if in_repo and base and gitignore.ignored(base, True):
+            continue
+        stack = [(str(p), base)]
         while stack:
-            d = stack.pop()
+            d, git_rel = stack.pop()
             try:
                 with os.scandir(d) as it:
                     entries = list(it)
@@ -125,21 +205,23 @@ def discover(paths: list[Path], config: Settings) -> tuple[dict[str, list[Path]]
                 rel = os.path.relpath(e.path, cwd).replace(os.sep, "/")
                 if config.exclude and _excluded(rel, config.exclude):
                     continue
+                child = None if git_rel is None else (f"{git_rel}/{e.name}" if git_rel else e.name)
                 if is_dir:
                     if e.name in SKIP_DIRS or _is_venv(e.path):
                         continue
-                    stack.append(e.path)
+                    if child is not None and gitignore.ignored(child, True):
+                        continue
+                    stack.append((e.path, child))
                 elif _is_file(e):
                     kind = file_kind(Path(e.name)) if e.name != "requirements" else None
                     if kind is None and Path(d).name == "requirements" and e.name.endswith(".txt"):
                         kind = "requirements"
-                    if kind:
+                    if kind and not (child is not None and gitignore.ignored(child)):
                         walked[kind].append(Path(e.path))
-    candidates = [f for fs in walked.values() for f in fs]
-    repo = git_root(Path.cwd().resolve()) or next((r for p in paths if (r := git_root(p.resolve()))), None)
-    ignored = _git_ignored(repo, candidates) if repo else set()
+                elif notes is not None and _is_special(e):
+                    notes.append(f"skipped {os.path.relpath(e.path, cwd)}: not a regular file ({_is_special(e)})")
     for kind, files in walked.items():
-        found[kind].extend(f for f in files if f.resolve() not in ignored)
+        found[kind].extend(files)
     for kind in found:
         uniq = {f.resolve(): f for f in found[kind]}
         found[kind] = sorted(uniq.values(), key=lambda f: str(f))

@@ -153,6 +153,17 @@ class Dockerfile:
 
 def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
     """Returns (text, None) or (None, reason) for binary, oversize or unreadable files."""
+    data, reason = read_data(path, limit)
+    if data is None:
+        return None, reason
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace"), None
+
+
+def read_data(path: Path, limit: int) -> tuple[bytes | None, str | None]:
+    """The file's bytes without a UTF-8 BOM, or (None, reason) for binary, oversize or unreadable files."""
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
@@ -167,10 +178,7 @@ def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
         return None, "binary file (contains NUL bytes)"
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return data.decode("utf-8", "replace"), None
+    return data, None
 
 
 def parse_dockerfile(path: Path, text: str | None = None, build_args: dict[str, str] | None = None,

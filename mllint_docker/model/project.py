@@ -5,6 +5,7 @@ build context, the requirements files its RUN installs, includes and constraints
 from __future__ import annotations
 
 import glob
+import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,19 +47,48 @@ class Project:
     _roots: dict = field(default_factory=dict)
     # Models derived from several files, computed once on first use (e.g. by `installs`).
     memo: dict = field(default_factory=dict, repr=False)
+    # The trust boundary: nothing outside these directories is opened (the repository root, or the
+    # path given when there is no repository). Empty: no boundary (a Project built by hand).
+    boundary: tuple[Path, ...] = ()
+    # References that lead outside the boundary, never followed: (file, line, message), in order.
+    outside: list[tuple[Path, int | None, str]] = field(default_factory=list)
+
+    # Trust boundary ----------------------------------------------------
+
+    def inside(self, path: Path) -> bool:
+        """Whether `path`, symlinks resolved, is within the project (so it may be opened)."""
+        if not self.boundary:
+            return True
+        real = _real(path)
+        return real is not None and any(real == b or b in real.parents for b in self.boundary)
+
+    def refuse(self, file: Path, line: int | None, message: str) -> None:
+        """Records a reference that leads outside the project; it names the reference, not content."""
+        entry = (file, line, message)
+        if entry not in self.outside:
+            self.outside.append(entry)
 
     # Requirements ------------------------------------------------------
 
     def requirements_file(self, path: Path) -> RequirementsFile:
         """The parsed file, parsed once; its includes are parsed too (cycles and missing files are
         recorded on the include, see `broken_includes`)."""
+        shown = path
         path = path.resolve()
         rf = self.requirements.get(path)
         if rf is None:
+            if not self.inside(path):
+                self.refuse(shown, None, f"{_link_note(shown)}; not read")
+                return RequirementsFile(path)
             rf = parse_requirements(path)
             self.requirements[path] = rf
             for inc in rf.includes:
-                if inc.path is not None and inc.path.is_file():
+                if inc.path is not None and not self.inside(inc.path):
+                    flag = "-r" if inc.kind == "requirement" else "-c"
+                    self.refuse(path, inc.line, f"`{flag} {inc.target}` refers to a file outside the project; not read")
+                    inc.path = None  # never opened, not even to see whether it exists
+                    continue
+                if inc.path is not None and _is_file(inc.path):
                     self.requirements_file(inc.path)
         return rf
 
@@ -67,7 +97,7 @@ class Project:
         for inc in rf.includes:
             if inc.path is None:
                 continue
-            if not inc.path.is_file():
+            if not _is_file(inc.path):
                 out.append((inc, f"included file {inc.target!r} does not exist"))
             elif self._reaches(inc.path, rf.path.resolve(), set()):
                 out.append((inc, f"include cycle: {inc.target!r} includes this file again"))
@@ -88,7 +118,7 @@ class Project:
         while stack:
             cur, first = stack.pop()
             for inc in cur.includes:
-                if inc.path is None or inc.path in seen or not inc.path.is_file():
+                if inc.path is None or inc.path in seen or not _is_file(inc.path):
                     continue
                 if first and kind and inc.kind != kind:
                     continue
@@ -109,7 +139,7 @@ class Project:
                 continue
             for f in closure:
                 for inc in f.includes:
-                    if inc.kind == "constraint" and inc.path is not None and inc.path.is_file():
+                    if inc.kind == "constraint" and inc.path is not None and _is_file(inc.path):
                         cf = self.requirements_file(inc.path)
                         for c in [cf, *self.included_files(cf)]:
                             for r in c.requirements:
@@ -146,14 +176,31 @@ class Project:
         from mllint_docker.model.context import scan_context
 
         root = self.context_choice(df).root
-        if not root.is_dir():
+        if not self.inside(root) or not _is_dir(root):
             return None
         key = (root, _ignore_key(root, df.path))
         ctx = self._scans.get(key)
         if ctx is None:
-            ctx = scan_context(root, df.path)
+            ctx = scan_context(root, df.path, boundary=self.inside)
+            if ctx.ignore.outside:
+                self.refuse(ctx.ignore.path, None, f"{_link_note(ctx.ignore.path)}; not read")
             self._scans[key] = ctx
         return ctx
+
+    def context_errors(self) -> list[tuple[Path, int | None, str]]:
+        """What the build contexts walked so far could not read, as (file, line, message): ignore-file
+        patterns Docker rejects (the build fails on them), unreadable directories."""
+        out = []
+        for key, ctx in self._scans.items():
+            if ctx is None or key[0] == "copied":
+                continue
+            ig = ctx.ignore
+            n_own = len(ctx.errors) - len(ig.errors)
+            for rel, message in ctx.errors[:n_own]:
+                out.append((ctx.root / rel, None, f"{message} (in the build context {_rel(ctx.root)})"))
+            for line, message in ig.errors:
+                out.append((ig.path or ctx.root / ".dockerignore", line or None, message))
+        return out
 
     def copied_files(self, df: Dockerfile) -> list[tuple[object, list]]:
         """For each COPY/ADD from the build context: (CopySpec, the context entries it brings in),
@@ -233,14 +280,36 @@ def _ignore_key(root: Path, dockerfile: Path) -> Path | None:
 # Loading -------------------------------------------------------------------
 
 
+def project_boundary(paths: list[Path]) -> tuple[Path, ...]:
+    """The directories a run may open: each given path's repository root, or the path itself (a
+    named file: its directory) when it is in no repository."""
+    out: list[Path] = []
+    for p in paths:
+        real = _real(p)
+        if real is None:
+            continue
+        base = real if _is_dir(real) else real.parent
+        top = git_root(base) or base
+        if top not in out:
+            out.append(top)
+    return tuple(out)
+
+
 def load_project(paths: list[Path], config: Settings) -> Project:
-    """Discovers and parses every file once."""
-    found, errors = discover(paths, config)
+    """Discovers and parses every file once; nothing outside the project boundary is opened."""
+    notes: list[str] = []
+    found, errors = discover(paths, config, notes)
     root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
-    project = Project(root=root, config=config, errors=errors)
+    project = Project(root=root, config=config, errors=errors, boundary=project_boundary(paths), notes=notes)
+    named = {p.resolve() for p in paths if _is_file(p)}
     # The build each compose service describes: its context, and its args and target for the Dockerfile.
     builds: dict[Path, tuple[dict[str, str], str | None]] = {}
-    loaded = [load_compose(files, root) for files in compose_projects(found["compose"])]
+    loaded = []
+    for files in compose_projects(found["compose"]):
+        if not project.inside(files[0]):
+            project.refuse(files[0], None, f"{_link_note(files[0])}; not read")
+            continue
+        loaded.append(_load_compose(project, [f for f in files if project.inside(f)], root))
     for cf in loaded:
         # A file another project includes (or extends) is linted as part of that project.
         if any(other is not cf and cf.path.resolve() in other.files[1:] for other in loaded):
@@ -251,45 +320,51 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     # A Dockerfile named alone (pre-commit passes changed files) is still linted as the compose
     # service that builds it: the project's default compose files are read for that, not linted.
     seen = {f for cf in loaded for f in cf.files}
-    for named in (p for p in paths if p.is_file() and p in found["dockerfile"]):
-        here = named.resolve().parent
+    for named_df in (p for p in paths if _is_file(p) and p in found["dockerfile"]):
+        here = named_df.resolve().parent
         for d in [here, *(x for x in here.parents if root in x.parents or x == root)]:
-            files = default_files(d)
+            files = [f for f in default_files(d) if project.inside(f)]
             if files and files[0].resolve() not in seen:
                 seen.add(files[0].resolve())
-                cf = load_compose(files, root)
-                if any(b.dockerfile == named.resolve() for s in cf.services.values() if (b := s.build)):
+                cf = _load_compose(project, files, root)
+                if any(b.dockerfile == named_df.resolve() for s in cf.services.values() if (b := s.build)):
                     _compose_builds(project, cf, builds)
     dockerfile_paths = {p.resolve(): p for p in found["dockerfile"]}
     for di in found["dockerignore"]:
         # A changed .dockerignore lints the Dockerfiles whose context it filters.
         if di.name == ".dockerignore":
-            for f in sorted(di.parent.iterdir()):
-                if is_dockerfile_name(f.name) and f.is_file():
+            for f in sorted(_listdir(di.parent)):
+                if is_dockerfile_name(f.name) and _is_file(f):
                     dockerfile_paths.setdefault(f.resolve(), f)
         else:
             f = di.with_name(di.name[: -len(".dockerignore")])
-            if f.is_file():
+            if _is_file(f):
                 dockerfile_paths.setdefault(f.resolve(), f)
-    named = {p.resolve() for p in paths if p.is_file()}
     explicit_reqs = [p for p in found["requirements"] if p.resolve() in named]  # named and not excluded
     for req in explicit_reqs:
         # A changed requirements file (pre-commit passes only changed files) re-lints the Dockerfiles
         # beside it, which are the ones that COPY and install it in the usual layout.
-        for f in sorted(req.parent.iterdir()):
-            if is_dockerfile_name(f.name) and f.is_file():
+        for f in sorted(_listdir(req.parent)):
+            if is_dockerfile_name(f.name) and _is_file(f):
                 dockerfile_paths.setdefault(f.resolve(), f)
     for cf in project.compose_files:
         for _service, dockerfile, _ctx, _line in cf.builds:
-            if dockerfile.is_file():
+            if dockerfile in project.contexts and _is_file(dockerfile):
                 dockerfile_paths.setdefault(dockerfile, dockerfile)
     for resolved, shown in sorted(dockerfile_paths.items(), key=lambda kv: str(kv[1])):
+        if not project.inside(shown):
+            project.refuse(shown, None, f"{_link_note(shown)}; not read")
+            continue
         service_args, target = builds.get(resolved, ({}, None))
         # `build-args` in the config act as `--build-arg` on the command line: over the service's own.
         df = parse_dockerfile(shown, build_args={**service_args, **config.build_args}, target=target)
         project.dockerfiles.append(df)
         if resolved not in project.contexts:
             project.contexts[resolved] = _choose_context(df, config, root)
+            if not project.inside(project.contexts[resolved].root):
+                where = config.path if config.path is not None else shown
+                project.refuse(where, None, f"build context {str(project.contexts[resolved].root)!r} for "
+                                            f"{_rel(shown)} is outside the project; not read")
         choice = project.contexts[resolved]
         project.notes.append(f"{_rel(shown)}: build context {_rel(choice.root)} ({choice.reason})")
     for r in found["requirements"]:
@@ -297,25 +372,52 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     return project
 
 
+def _load_compose(project: Project, files: list[Path], root: Path) -> ComposeFile:
+    """A compose project read within the project boundary: what it includes, extends or reads as an
+    env_file outside it is named (reference-outside-project), never opened."""
+    cf = load_compose(files, root, inside=project.inside)
+    for file, line, message in cf.outside:
+        project.refuse(file, line, message)
+    return cf
+
+
 def _tracked_env_files(compose_files: list[ComposeFile], root: Path) -> None:
-    """Which `env_file`s are in git's reach (not ignored): asked of git once for the project; without
-    a repository nothing is known to be committed."""
-    from mllint_docker.model.discovery import _git_ignored
+    """Which `env_file`s git would commit (not ignored by the repository's ignore files, read as git
+    reads them); without a repository nothing is known to be committed."""
+    from mllint_docker.model.discovery import GitIgnore
 
     paths = sorted({p for cf in compose_files for p in cf.env_files})
-    if not paths or not (root / ".git").exists():
+    if not paths or git_root(root) != root:
         return
-    ignored = _git_ignored(root, paths)
+    gitignore = GitIgnore(root)
+    tracked = set()
+    for p in paths:
+        try:
+            rel = p.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+        if not gitignore.ignored(rel):
+            tracked.add(p)
     for cf in compose_files:
-        cf.tracked_env_files = {p for p in cf.env_files if p.resolve() not in ignored}
+        cf.tracked_env_files = {p for p in cf.env_files if p in tracked}
 
 
 def _compose_builds(project: Project, cf: ComposeFile, builds: dict) -> None:
     """Records the builds of a compose project: each Dockerfile's context, args and target (the
-    first service that builds a Dockerfile decides; a note says when another differs)."""
+    first service that builds a Dockerfile decides; a note says when another differs). A context or
+    Dockerfile outside the project is named, never read."""
     for service in cf.services.values():
         b = service.build
         if b is None or b.context is None or b.dockerfile is None:
+            continue
+        where = service.key_span
+        if not project.inside(b.context):
+            project.refuse(where.file, where.line, f"service {service.name!r}: build context {str(b.context)!r} is "
+                                                   "outside the project; not read")
+            continue
+        if not project.inside(b.dockerfile):
+            project.refuse(where.file, where.line, f"service {service.name!r}: Dockerfile {str(b.dockerfile)!r} is "
+                                                   "outside the project; not read")
             continue
         project.contexts.setdefault(b.dockerfile, ContextChoice(b.context, f"compose file {cf.path.name} (service {service.name})"))
         args = {k: v.text() or "" for k, v in b.args.items() if v is not None and not v.unresolved}
@@ -328,6 +430,43 @@ def _compose_builds(project: Project, cf: ComposeFile, builds: dict) -> None:
         elif builds[b.dockerfile] != (args, b.target):
             project.notes.append(f"{_rel(b.dockerfile)}: service {service.name} builds it with other args or "
                                  "target; linted with the first service's")
+
+
+def _real(path: Path) -> Path | None:
+    """The path with every symlink resolved, or None when the file system refuses (name too long)."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # ENAMETOOLONG, EACCES, a NUL in the name
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _listdir(path: Path) -> list[Path]:
+    try:
+        return list(path.iterdir())
+    except OSError:
+        return []
+
+
+def _link_note(path: Path) -> str:
+    """Says where a symlink leads, from the link itself (its target is a name in the tree, not content)."""
+    try:
+        return f"{_rel(path)} is a symlink to {os.readlink(path)!r}, outside the project"
+    except (OSError, ValueError):
+        return f"{_rel(path)} is outside the project"
 
 
 def _rel(p: Path) -> str:
@@ -350,10 +489,24 @@ def _choose_context(df: Dockerfile, config: Settings, repo_root: Path) -> Contex
 
 
 def _exists(root: Path, source: str) -> bool:
-    rel = source.lstrip("/")
-    if any(c in rel for c in "*?["):
-        return bool(glob.glob(str(root / rel)))
-    return (root / rel).exists()
+    """Whether a COPY source exists under `root`, cleaned as Docker cleans it (`..` cannot leave the
+    root) and never followed through a symlink that leads out of it."""
+    rel = posixpath.normpath("/" + source).lstrip("/")
+    wild = any(c in rel for c in "*?[")
+    fixed = []
+    for segment in rel.split("/"):
+        if any(c in segment for c in "*?["):
+            break
+        fixed.append(segment)
+    real, top = _real(root / "/".join(fixed)), _real(root)
+    if real is None or top is None or not (real == top or top in real.parents):
+        return False
+    try:
+        if wild:
+            return bool(glob.glob(glob.escape(str(root)) + "/" + rel))
+        return os.path.lexists(root / rel)
+    except (OSError, ValueError):
+        return False
 
 
 def stage_of(df: Dockerfile, inst: Instruction) -> Stage | None:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mllint_docker.model.dockerfile import read_text
+from mllint_docker.model.dockerfile import read_data
 
 MAX_REQUIREMENTS_BYTES = 4 * 1024 * 1024
 _SHA = re.compile(r"@([0-9a-fA-F]{40}|[0-9a-fA-F]{64})(?:#|$)")
@@ -99,15 +99,22 @@ def is_versioned_file_url(url: str) -> bool:
 def parse_requirements(path: Path) -> RequirementsFile:
     """Parses one file; includes are listed, not followed (the project follows them, once each)."""
     rf = RequirementsFile(path)
-    text, reason = read_text(path, MAX_REQUIREMENTS_BYTES)
-    if text is None:
+    data, reason = read_data(path, MAX_REQUIREMENTS_BYTES)
+    if data is None:
         rf.errors.append((None, reason or "unreadable"))
         return rf
+    text, bad = _decode(data)
+    for line in bad:  # pip refuses the whole file; the other lines are still linted
+        rf.errors.append((line, "line is not valid UTF-8: pip refuses a file it cannot decode"))
     rf.lines = text.splitlines()
     from pip_requirements_parser import RequirementsFile as PipFile  # 80 ms to import: only when needed
 
     try:
-        items = list(PipFile.parse(str(path), include_nested=False))
+        with _content_of(str(path), text):
+            items = list(PipFile.parse(str(path), include_nested=False))
+    except RecursionError:
+        rf.errors.append((None, "cannot parse requirements: nested too deeply"))
+        return rf
     except Exception as err:  # pip's code raises many types on odd input; report, never crash
         rf.errors.append((_line_of(err), f"cannot parse requirements: {err}"))
         return rf
@@ -129,6 +136,62 @@ def parse_requirements(path: Path) -> RequirementsFile:
             msg = re.sub(r":\s*:\s*", ": ", msg)
             rf.errors.append((item.requirement_line.line_number, msg.lstrip("# ")))
     return rf
+
+
+_CODING = re.compile(rb"^#.*coding[:=]\s*([-\w.]+)")
+
+
+def _decode(data: bytes) -> tuple[str, list[int]]:
+    """The text as pip decodes it (UTF-8, or the `# -*- coding: -*-` of the first two lines), and the
+    numbers of the lines that do not decode; those lines are left empty so the others keep their numbers."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    for first in data.split(b"\n", 2)[:2]:
+        m = _CODING.match(first)
+        if m:
+            try:
+                return data.decode(m.group(1).decode("ascii")), []
+            except (UnicodeDecodeError, LookupError):
+                break
+    lines, bad = [], []
+    for n, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append("")
+            bad.append(n)
+    return "\n".join(lines), bad
+
+
+class _content_of:
+    """Feeds pip's parser the text already read (it would read the file again, and refuse a file
+    with one undecodable line)."""
+
+    _texts: dict[str, str] = {}
+    _patched = False
+
+    def __init__(self, filename: str, text: str):
+        self.filename, self.text = filename, text
+
+    def __enter__(self):
+        import pip_requirements_parser as prp
+
+        if not _content_of._patched:
+            original = prp.get_file_content
+
+            def get_file_content(filename: str) -> str:
+                text = _content_of._texts.get(filename)
+                return text if text is not None else original(filename)
+
+            prp.get_file_content = get_file_content
+            _content_of._patched = True
+        _content_of._texts[self.filename] = self.text
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _content_of._texts.pop(self.filename, None)
 
 
 def _requirement(item, editable: bool) -> Requirement:

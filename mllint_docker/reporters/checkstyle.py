@@ -6,14 +6,15 @@ from itertools import groupby
 from xml.etree import ElementTree as ET
 
 from mllint_docker.finding import display_path
+from mllint_docker.inert import xml
 
 
 def render(findings, files_checked: int, out, **_) -> None:
     root = ET.Element("checkstyle", version="4.3")
-    for path, group in groupby(findings, key=lambda f: display_path(f.file)):
+    for path, group in groupby(findings, key=lambda f: xml(display_path(f.file))):
         file = ET.SubElement(root, "file", name=path)
         for f in group:
-            attrs = {"line": str(f.line or 0), "severity": f.severity, "message": f.message,
+            attrs = {"line": str(f.line or 0), "severity": f.severity, "message": xml(f.message),
                      "source": f"mllint-docker.{f.code}.{f.name}"}
             if f.column:
                 attrs["column"] = str(f.column)

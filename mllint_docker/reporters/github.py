@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mllint_docker.finding import display_path
+from mllint_docker.inert import lines, terminal
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -17,11 +18,11 @@ def _prop(text: str) -> str:
 
 def render(findings, files_checked: int, out, **_) -> None:
     for f in findings:
-        props = [f"file={_prop(display_path(f.file))}"]
+        props = [f"file={_prop(terminal(display_path(f.file)))}"]
         if f.line:
             props.append(f"line={f.line}")
         if f.column:
             props.append(f"col={f.column}")
         props.append(f"title={_prop(f'{f.code} {f.name}')}")
-        message = f.message + (f"\nFix: {f.fix}" if f.fix else "")
+        message = lines(f.message) + (f"\nFix: {lines(f.fix)}" if f.fix else "")
         out.write(f"::{COMMANDS[f.severity]} {','.join(props)}::{_data(message)}\n")

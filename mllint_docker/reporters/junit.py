@@ -6,16 +6,17 @@ from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from mllint_docker.finding import display_path
+from mllint_docker.inert import xml
 
 
 def render(findings, files_checked: int, out, **_) -> None:
     cases = defaultdict(list)
     for f in findings:
-        cases[(f.code, f.name, display_path(f.file))].append(f)
+        cases[(f.code, f.name, xml(display_path(f.file)))].append(f)
     suite = ET.Element("testsuite", name="mllint-docker", tests=str(len(cases)), failures=str(len(cases)), errors="0")
     for (code, name, path), group in sorted(cases.items(), key=lambda kv: (kv[0][2], kv[0][0])):
         case = ET.SubElement(suite, "testcase", classname=path, name=f"{code} {name}")
-        lines = [f"{path}:{f.line or '-'}: {f.message}" for f in group]
+        lines = [f"{path}:{f.line or '-'}: {xml(f.message)}" for f in group]
         failure = ET.SubElement(case, "failure", message=f"{len(group)} finding{'s' if len(group) != 1 else ''}",
                                 type=group[0].severity)
         failure.text = "\n".join(lines)

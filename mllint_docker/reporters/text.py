@@ -6,6 +6,7 @@ import linecache
 from itertools import groupby
 
 from mllint_docker.finding import display_path
+from mllint_docker.inert import terminal
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -15,30 +16,31 @@ def render(findings, files_checked: int, out, quiet: bool = False, images=None, 
     from rich.markup import escape
     from rich.text import Text
 
-    console = Console(file=out, highlight=False, soft_wrap=True)
+    # No markup or emoji codes from user text (`:100:`, `root:x:0:0`); control characters escaped.
+    console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
     if images and not quiet:
         from mllint_docker.image.render import render_image_text
 
         for t in images:
             render_image_text(t, out)
-    for path, group in groupby(findings, key=lambda f: display_path(f.file)):
+    for path, group in groupby(findings, key=lambda f: terminal(display_path(f.file))):
         group = list(group)
         if not quiet:
             console.print(f"[bold underline]{escape(path)}[/]")
         for f in group:
             where = f"{f.line}" + (f":{f.column}" if f.column else "") if f.line else "-"
             if quiet:
-                console.print(f"{escape(path)}:{where}: {f.code} {escape(f.message)}")
+                console.print(f"{escape(path)}:{where}: {f.code} {escape(terminal(f.message))}")
                 continue
             console.print(f"  [dim]{where:>7}[/]  [{_STYLE[f.severity]}]{f.severity:<7}[/] "
-                          f"[bold]{f.code}[/] [dim]{f.name}[/]  {escape(f.message)}")
+                          f"[bold]{f.code}[/] [dim]{f.name}[/]  {escape(terminal(f.message))}")
             if f.line:
                 src = linecache.getline(str(f.file), f.line).rstrip("\r\n")
                 if src.strip():
                     # A Text object, not markup: a trailing `\` would otherwise print doubled.
-                    console.print(Text.assemble(("           │ ", "dim"), src.strip()[:160]))
+                    console.print(Text.assemble(("           │ ", "dim"), terminal(src.strip()[:160])))
             if f.fix:
-                console.print(f"           [dim]└ fix:[/] {escape(f.fix)}")
+                console.print(f"           [dim]└ fix:[/] {escape(terminal(f.fix))}")
         if not quiet:
             console.print()
     if quiet:

@@ -150,7 +150,8 @@ def test_a_dockerfile_named_alone_is_linted_as_its_service_builds_it(tmp_path):
 
     from helpers import run_cli, write_tree
 
-    write_tree(tmp_path, {"compose.yaml": "version: '3'\nservices:\n  api:\n    build:\n      context: .\n"
+    write_tree(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",  # the repository is the project boundary
+                          "compose.yaml": "version: '3'\nservices:\n  api:\n    build:\n      context: .\n"
                                           "      dockerfile: docker/api.Dockerfile\n      args: {TAG: 3.11.9-slim}\n",
                           "docker/api.Dockerfile": "ARG TAG=latest\nFROM python:${TAG}\nUSER app\n"})
     code, out, err = run_cli(["check", "docker/api.Dockerfile", "--format", "json", "--isolated", "-v"], tmp_path)
