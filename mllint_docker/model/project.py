@@ -151,8 +151,8 @@ class Project:
         """The parsed Dockerfile at `path` (e.g. the one a compose service builds), if it was read."""
         if path is None:
             return None
-        path = path.resolve()
-        return next((df for df in self.dockerfiles if df.path.resolve() == path), None)
+        real = _real(path)
+        return next((df for df in self.dockerfiles if _real(df.path) == real), None) if real is not None else None
 
     # Build contexts -----------------------------------------------------
 
