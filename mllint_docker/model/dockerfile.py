@@ -130,6 +130,8 @@ class Dockerfile:
     memo: dict = field(default_factory=dict, repr=False, compare=False)
     # The stage a compose service builds (`build.target`); the image ends there.
     target: str | None = None
+    # The compose service's `build.args` this file was read with (`--build` passes them too).
+    service_args: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def final_stage(self) -> Stage | None:

@@ -358,6 +358,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         service_args, target = builds.get(resolved, ({}, None))
         # `build-args` in the config act as `--build-arg` on the command line: over the service's own.
         df = parse_dockerfile(shown, build_args={**service_args, **config.build_args}, target=target)
+        df.service_args = service_args
         project.dockerfiles.append(df)
         if resolved not in project.contexts:
             project.contexts[resolved] = _choose_context(df, config, root)
