@@ -43,11 +43,14 @@ def main() -> None:
 
     py = wall([sys.executable, "-c", "pass"], args.runs)
     m1 = wall(mllint + [one], args.runs)
+    mt = wall(mllint[:-2] + [one], args.runs)  # default text format, to a pipe: no rich
     h1 = wall([hadolint, "--no-fail", one], args.runs)
     print(f"(a) one Dockerfile ({Path(one).name}):")
     print(f"    bare interpreter {py * 1000:7.1f} ms")
-    print(f"    mllint check     {m1 * 1000:7.1f} ms")
-    print(f"    hadolint         {h1 * 1000:7.1f} ms   ratio mllint/hadolint {m1 / h1:.2f}x (target <= 3x)")
+    print(f"    mllint check     {m1 * 1000:7.1f} ms (json)")
+    print(f"    mllint check     {mt * 1000:7.1f} ms (text to a pipe)")
+    print(f"    hadolint         {h1 * 1000:7.1f} ms   ratio mllint/hadolint {m1 / h1:.2f}x json, "
+          f"{mt / h1:.2f}x text (target <= 3x)")
 
     runs = max(2, args.runs // 4)
     mall = wall(mllint + [str(CORPUS)], runs)

@@ -87,8 +87,13 @@ def main() -> None:
 @click.option("--build-arg", "build_args", multiple=True, help="With --build: KEY=VALUE, as for docker build.")
 @click.option("--builder", default=None, help="With --build: the buildx builder to use (remote BuildKit works).")
 @click.option("--network", default=None, help="With --build: the network for RUN steps (e.g. `none`), as for docker build.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes in place; report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix, --diff) and count unsafe fixes.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and change nothing; exit 1 when there is one.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the remaining findings.")
 def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
-          build, build_files, target, build_args, builder, network) -> None:
+          build, build_files, target, build_args, builder, network, apply_fixes, unsafe_fixes, show_diff, fix_only) -> None:
     """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
     from mllint_docker.engine.config import ConfigError, find_config, load_config
     from mllint_docker.engine.lint import Engine, select_rules
@@ -97,7 +102,11 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
 
     paths = list(paths) or [Path(".")]
     for p in paths:
-        if not p.exists():
+        try:
+            exists = p.exists()
+        except OSError as err:  # a name too long for the file system, a loop
+            _fail(f"{p}: {err.strerror or err}")
+        if not exists:
             _fail(f"{p}: no such file or directory")
         if not os.access(p, os.R_OK):
             _fail(f"{p}: permission denied")
@@ -109,6 +118,9 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
         start = paths[0] if len(paths) == 1 and paths[0].is_dir() else Path.cwd()
         config = load_config(None if isolated else config_path or find_config(start))
         selection = select_rules(config, _split(select), _split(ignore), _split(extend_select))
+        from mllint_docker.fixes import fix_policy
+
+        policy = fix_policy(config, unsafe_fixes)
     except ConfigError as err:
         _fail(str(err))
     fail_on = fail_on or config.fail_on
@@ -138,20 +150,31 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
             _fail(str(err))
         if verbose:
             click.echo(f"mllint: {dropped} findings are in the baseline", err=True)
+    from mllint_docker.fixes import with_policy
+
+    findings = with_policy(findings, policy)
+    if apply_fixes or fix_only or show_diff:
+        def relint():
+            fresh = Engine(load_project(paths, config), selection, config).run()
+            return _baselined(fresh, baseline_path) if baseline_path is not None else fresh
+
+        findings = _fix(project, selection, config, findings, policy, show_diff, fix_only, quiet, relint)
+        if fix_only:
+            sys.exit(EXIT_OK)
     from mllint_docker.reporters import get
 
-    _write_outputs(outputs, findings, files_checked, quiet, images)
+    _write_outputs(outputs, findings, files_checked, quiet, images, unsafe_fixes)
     if statistics:
         _print_statistics(findings)
     else:
         if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
             fmt = "github"
-        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images)
+        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images, unsafe_fixes=unsafe_fixes)
     threshold = severity_rank(fail_on)
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
 
 
-def _write_outputs(outputs, findings, files_checked: int, quiet: bool, images) -> None:
+def _write_outputs(outputs, findings, files_checked: int, quiet: bool, images, unsafe_fixes: bool = False) -> None:
     """`--output FORMAT:FILE`: each report written to its file."""
     from mllint_docker.reporters import FORMATS, get
 
@@ -161,9 +184,41 @@ def _write_outputs(outputs, findings, files_checked: int, quiet: bool, images) -
             _fail(f"--output {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}")
         try:
             with open(dest, "w", encoding="utf-8") as fh:
-                get(kind)(findings, files_checked, fh, quiet=quiet, images=images)
+                get(kind)(findings, files_checked, fh, quiet=quiet, images=images, unsafe_fixes=unsafe_fixes)
         except OSError as err:
             _fail(f"--output {dest}: {err.strerror or err}")
+
+
+def _baselined(findings, baseline_path):
+    from mllint_docker.engine.baseline import filter_baselined
+
+    return filter_baselined(baseline_path, findings)[0]
+
+
+def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool, relint):
+    """--fix / --fix-only / --diff: applies the fixes (or prints them); returns the findings to report."""
+    from mllint_docker.finding import display_path
+    from mllint_docker.fixes import fix_project, unified_diff, with_policy
+    from mllint_docker.inert import lines, terminal
+
+    report = fix_project(project, selection, config, findings, policy, lint_after=not (show_diff or fix_only))
+    for path, reason in report.refused:
+        click.echo(f"mllint: {terminal(display_path(path))}: not fixed: {terminal(reason)}", err=True)
+    n = report.total
+    if show_diff:
+        sys.stdout.write(lines(unified_diff(report)))  # control characters of the files shown escaped
+        if not quiet:
+            click.echo(f"mllint: would fix {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
+                       f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
+        sys.exit(EXIT_FINDINGS if report.fixed else EXIT_OK)
+    for path, reason in report.write():
+        _fail(f"{terminal(display_path(path))}: cannot write the fix: {terminal(reason)}")
+    if not quiet:
+        click.echo(f"mllint: fixed {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
+                   f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
+    if report.other_files and not fix_only:
+        return with_policy(relint(), policy)  # a .dockerignore changed: every context is read again
+    return with_policy(report.remaining, policy)
 
 
 def _print_statistics(findings) -> None:
@@ -292,7 +347,7 @@ def list_rules(fmt) -> None:
         import json
 
         click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "default": r.default,
-                                "group": r.group, "summary": r.summary, "hadolint": list(r.hadolint)} for r in rules],
+                                "group": r.group, "summary": r.summary, "hadolint": list(r.hadolint), "buildkit": list(r.buildkit)} for r in rules],
                               indent=2))
         return
     from rich.console import Console
@@ -336,24 +391,31 @@ def explain(rule) -> None:
 def context(path, dockerfile, fmt) -> None:
     """Show what Docker would send as the build context: every file, largest first, and which COPY/ADD
     brings it into the image."""
-    from mllint_docker.model.context_listing import context_listing
-    from mllint_docker.reporters.context_text import render_context_text
+    from mllint_docker.model.context_listing import iter_contexts
 
-    if not path.is_dir():
-        _fail(f"{path}: not a directory")
-    if dockerfile is not None and not dockerfile.is_file():
-        _fail(f"{dockerfile}: no such file")
-    listing = context_listing(path, dockerfile)
+    try:
+        if not path.is_dir():
+            _fail(f"{path}: not a directory")
+        if dockerfile is not None and not dockerfile.is_file():
+            _fail(f"{dockerfile}: no such file")
+    except OSError as err:  # a name too long for the file system, a loop
+        _fail(f"{err.filename or path}: {err.strerror or err}")
     from mllint_docker.inert import terminal
 
-    for note in listing.get("notes", []):
-        click.echo(f"mllint: {terminal(note)}", err=True)
-    if fmt == "json":
-        import json
+    def contexts():  # written as they are scanned, file by file; what could not be read on stderr
+        for c in iter_contexts(path, dockerfile):
+            for note in c.notes:
+                click.echo(f"mllint: {terminal(note)}", err=True)
+            yield c
 
-        click.echo(json.dumps(listing, indent=2))
+    if fmt == "json":
+        from mllint_docker.reporters.context_json import write_context_json
+
+        write_context_json(contexts(), sys.stdout)
     else:
-        render_context_text(listing, sys.stdout)
+        from mllint_docker.reporters.context_text import write_context_text
+
+        write_context_text(contexts(), sys.stdout)
 
 
 if __name__ == "__main__":

@@ -65,12 +65,22 @@ class Issue:
     edit: Fix | None = None  # an applicable repair, if any
 
 
+_DISPLAYED: dict = {}  # (path, working directory) -> shown path: reports ask once per finding
+
+
 def display_path(path: Path) -> str:
     """Path relative to the current directory with `/` separators, as every report shows it."""
     import os
 
+    key = (path, os.getcwd())
+    shown = _DISPLAYED.get(key)
+    if shown is not None:
+        return shown
     try:
         rel = os.path.relpath(path)
     except ValueError:
         rel = str(path)
-    return rel.replace(os.sep, "/")
+    shown = rel.replace(os.sep, "/")
+    if len(_DISPLAYED) < 65536:
+        _DISPLAYED[key] = shown
+    return shown

@@ -119,9 +119,12 @@ def test_names_longer_than_the_file_system_allows(tmp_path: Path):
     write_tree(tmp_path, {"requirements.txt": f"numpy==2.1.0\n-r {long}.txt\n",
                           "compose.yaml": f"services:\n  app:\n    build: {long}\n  b:\n    build: {{context: ., dockerfile: {long}}}\n",
                           "Dockerfile": f"FROM python:3.11.9-slim\nCOPY {long} /x\nCOPY {long}/* /y/\nUSER app\n"})
-    code, findings, _ = check_json(tmp_path, "--isolated")
+    # A Dockerfile whose `<name>.dockerignore` would be longer than a file name may be.
+    write_tree(tmp_path, {"d" * 240 + ".Dockerfile": "FROM python:3.11.9-slim\nCOPY . /app\nUSER app\n"})
+    code, findings, _ = check_json(tmp_path, "--isolated", "--select", "ALL")
     assert ("requirements.txt", 2, "broken-include") in names(findings)
     assert not [f for f in findings if f["name"] == "internal-error"]
+    assert any(f["file"] == "d" * 240 + ".Dockerfile" for f in findings)
 
 
 def test_unreadable_copy_source_directory(tmp_path: Path, monkeypatch):
@@ -227,3 +230,9 @@ def test_an_unexpected_exception_is_one_line_and_exit_2(tmp_path: Path, monkeypa
     assert code == 2
     assert err.strip() == "mllint: internal error, please report: KeyError: 'surprise'"
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("args", [["check", "a" * 300], ["context", "a" * 300], ["context", ".", "-f", "b" * 300]])
+def test_paths_too_long_on_the_command_line(tmp_path: Path, args):
+    code, out, err = run_cli(args, tmp_path)
+    assert code == 2 and err.startswith("mllint: error:") and "too long" in err

@@ -20,7 +20,7 @@ import pytest
 from helpers import run_cli, write_tree
 
 SECRET = "TOPSECRET-9f3a1c"
-FORMATS = ["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle"]
+FORMATS = ["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle", "html"]
 
 _opened: list[str] | None = None
 
@@ -235,7 +235,7 @@ def test_hostile_names_in_the_context_listing(tmp_path: Path):
     assert code == 0 and json.loads(out)
 
 
-@pytest.mark.parametrize("fmt", ["text", "github", "junit", "checkstyle", "json", "sarif", "gitlab"])
+@pytest.mark.parametrize("fmt", ["text", "github", "junit", "checkstyle", "json", "sarif", "gitlab", "html"])
 def test_undecodable_file_names_under_a_strict_utf8_locale(tmp_path: Path, fmt: str):
     hostile_project(tmp_path)
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8", "NO_COLOR": "1"}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mllint_docker import __version__
-from mllint_docker.finding import Finding
+from mllint_docker.finding import Edit, Finding, Fix
 from mllint_docker.reporters import get
 
 HERE = Path(__file__).parent
@@ -25,6 +25,10 @@ def findings() -> list[Finding]:
                 "base image `python:latest` has the `latest` tag", "pin a version tag or a digest"),
         Finding("MLD202", "pip-install-unpinned", "warning", SOURCE, 3, 5, "`torch` has no version", None),
         Finding("MLD401", "runs-as-root", "error", SOURCE, 4, None, "the container runs as root: <USER> & \"0\"", None),
+        # A finding with a fix as data: `fix` becomes an object in JSON, `[*]` marks it in text.
+        Finding("MLD108", "pip-cache-not-disabled", "warning", SOURCE, 3, 5, "`pip install` keeps its cache",
+                "add `--no-cache-dir`",
+                edit=Fix("safe", "Add `--no-cache-dir`", (Edit(SOURCE, (3, 16), (3, 16), " --no-cache-dir"),))),
     ]
 
 

@@ -35,6 +35,8 @@ class Config:
     max_image_size: int | None = None
     image_budgets: dict[str, int] = field(default_factory=dict)
     wasted_space_share: float = 0.10
+    extend_safe_fixes: list[str] = field(default_factory=list)  # rules whose unsafe fixes count as safe
+    extend_unsafe_fixes: list[str] = field(default_factory=list)  # rules whose safe fixes count as unsafe
     path: Path | None = None  # the file it came from
     # Where each key came from, for messages: key -> "file: [tool.mllint-docker] key".
     origin: dict[str, str] = field(default_factory=dict)
@@ -101,6 +103,8 @@ KEYS: dict[str, Callable[[Any], Any]] = {
     "max-image-size": parse_size,
     "image-budgets": _size_map,
     "wasted-space-share": _share,
+    "extend-safe-fixes": _str_list,
+    "extend-unsafe-fixes": _str_list,
 }
 
 

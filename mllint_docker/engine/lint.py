@@ -12,10 +12,13 @@ from pathlib import Path
 
 from mllint_docker.engine.config import Config, ConfigError
 from mllint_docker.finding import Finding, Issue, display_path
-from mllint_docker.rules import Rule, all_rules, by_hadolint, by_name, by_selector, checks_for
+from mllint_docker.rules import Rule, all_rules, by_buildkit, by_hadolint, by_name, by_selector, checks_for
 
 _PRAGMA = re.compile(r"mllint:\s*(disable|disable-file)\s*=\s*([\w\-, ]+)", re.I)
 _HADOLINT = re.compile(r"hadolint\s+(global\s+)?ignore\s*=\s*([\w, ]+)", re.I)
+# BuildKit's parser directives: `# key=value` lines at the very top of the file (after an optional
+# BOM and shebang), read until the first line that is not one.
+_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 
 
 @dataclass
@@ -69,6 +72,8 @@ class Pragmas:
         self.file_wide: set[str] = set()
         self.ranges: list[tuple[int, int, set[str]]] = []
         self.unknown: list[tuple[int, str]] = []
+        # `# check=error=true`: findings of rules that map to a BuildKit check are errors.
+        self.errors: set[str] = set()
 
     def add(self, names: str, line: int, start: int, end: int, file_wide: bool, hadolint: bool = False) -> None:
         codes: set[str] = set()
@@ -111,7 +116,53 @@ def dockerfile_pragmas(df) -> Pragmas:
         for m in _HADOLINT.finditer(text):
             if m.group(1):
                 p.add(m.group(2), line, 0, 0, True, hadolint=True)
+    apply_check_directive(p, df.lines)
     return p
+
+
+def check_directive(lines: list[str]) -> tuple[int, str] | None:
+    """BuildKit's `# check=...` parser directive: (line, value), or None. As BuildKit reads it:
+    only among the leading `# key=value` lines, the first `check` one."""
+    for n, text in enumerate(lines, 1):
+        if n == 1 and text.startswith("#!"):
+            continue
+        m = _DIRECTIVE.match(text.strip())
+        if not m:
+            return None
+        if m.group(1).lower() == "check":
+            return n, m.group(2)
+    return None
+
+
+def apply_check_directive(p: Pragmas, lines: list[str]) -> None:
+    """`# check=skip=StageNameCasing,JSONArgsRecommended`, `# check=skip=all` and `# check=error=true`
+    act on our rules that judge what those BuildKit checks judge, as `docker build --check` would."""
+    found = check_directive(lines)
+    if found is None:
+        return
+    line, value = found
+    mapped = [r.code for r in all_rules() if r.buildkit]
+    for part in value.split(";"):
+        key, _, val = part.partition("=")
+        key, val = key.strip().lower(), val.strip()
+        if key == "skip":
+            if val.lower() == "all":
+                p.file_wide.update(mapped)
+                continue
+            for name in (v.strip() for v in val.split(",")):
+                if not name:
+                    continue
+                codes = [r.code for r in by_buildkit(name)]
+                if not codes and not _BUILDKIT_ONLY.get(name.lower()):
+                    p.unknown.append((line, name))
+                p.file_wide.update(codes)
+        elif key == "error" and val.lower() in ("true", "1", "t"):
+            p.errors.update(mapped)
+
+
+# BuildKit's checks that no rule here judges (they need the registry or the target platform);
+# naming them in `# check=skip=` is not an unknown rule.
+_BUILDKIT_ONLY = {"invalidbaseimageplatform": True}
 
 
 def line_pragmas(lines: list[str]) -> Pragmas:
@@ -147,6 +198,10 @@ def yaml_pragmas(lines: list[str]) -> Pragmas:
     return p
 
 
+def _same(f: Finding) -> tuple:
+    return f.code, Path(f.file).resolve(), f.line, f.column, f.message
+
+
 class Engine:
     def __init__(self, project, selection: Selection, config: Config):
         self.project = project
@@ -154,6 +209,7 @@ class Engine:
         self.config = config
         self.findings: list[Finding] = []
         self._pragmas: dict[Path, Pragmas] = {}
+        self._resolved: dict = {}  # file -> resolved path, once per file rather than per finding
         self._meta = {r.name: r for r in all_rules() if r.check is None}
 
     # Emitting ------------------------------------------------------------
@@ -162,12 +218,17 @@ class Engine:
         if not self.selection.enabled(rule.code):
             return
         target = issue.file or file
-        pragmas = self._pragmas.get(Path(target).resolve())
+        resolved = self._resolved.get(target)
+        if resolved is None:
+            resolved = self._resolved[target] = Path(target).resolve()
+        pragmas = self._pragmas.get(resolved)
         if pragmas is not None and pragmas.suppresses(rule.code, issue.line):
             return
         if self._per_file_ignored(rule, target):
             return
         severity = self.selection.severity.get(rule.code, rule.severity)
+        if pragmas is not None and rule.code in pragmas.errors:
+            severity = "error"
         self.findings.append(Finding(rule.code, rule.name, severity, Path(target), issue.line, issue.column,
                                      issue.message, issue.fix, edit=issue.edit))
 
@@ -280,7 +341,12 @@ class Engine:
         df = target.dockerfile
         if df is not None and df.path.resolve() not in self._pragmas:
             self._pragmas[df.path.resolve()] = dockerfile_pragmas(df)
+        before = len(self.findings)
         for rule, fn in [(r, fn) for r in self.selection.rules for fn in checks_for(r, "image")]:
             self._run(rule, target, target.file, fn)
+        # A static finding the image now knows more about (a digest, the installed version to pin
+        # to) is reported once, as the image check words it.
+        known = {_same(f) for f in self.findings[before:]}
+        self.findings = [f for i, f in enumerate(self.findings) if i >= before or _same(f) not in known]
         self.findings.sort(key=Finding.sort_key)
         return self.findings

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mllint_docker.finding import display_path
+from mllint_docker.inert import terminal
 from mllint_docker.units import format_size
 
 if TYPE_CHECKING:
@@ -67,11 +68,11 @@ def render_image_text(t: ImageTarget, out, top: int = 10) -> None:
     from rich.table import Table
 
     r = t.report
-    console = Console(file=out, highlight=False)
+    console = Console(file=out, highlight=False, emoji=False)  # layer paths come from the image: inert
     title = f"image {t.name[:19] if t.name.startswith('sha256:') else t.name}"
     if t.dockerfile is not None:
         title += f" from {display_path(t.dockerfile.path)}"
-    console.print(f"[bold]{escape(title)}[/]: {format_size(r.total_size)}, efficiency {r.efficiency:.1%}, "
+    console.print(f"[bold]{escape(terminal(title))}[/]: {format_size(r.total_size)}, efficiency {r.efficiency:.1%}, "
                   f"wasted {format_size(r.wasted_bytes)} (as dive counts)")
     wasted = {}
     for w in r.waste:
@@ -83,7 +84,7 @@ def render_image_text(t: ImageTarget, out, top: int = 10) -> None:
     for layer in r.layers:
         text = (layer.instruction or layer.created_by or "").replace("\n", " ")
         share = layer.size / r.total_size if r.total_size else 0.0
-        table.add_row(str(layer.index + 1), str(layer.line or "-"), escape(text[:70]), format_size(layer.size),
+        table.add_row(str(layer.index + 1), str(layer.line or "-"), escape(terminal(text[:70])), format_size(layer.size),
                       f"{share:.1%}", format_size(wasted.get(layer.index, 0)) if wasted.get(layer.index) else "-")
     console.print(table)
     if r.largest_files:
@@ -92,6 +93,6 @@ def render_image_text(t: ImageTarget, out, top: int = 10) -> None:
         files.add_column("path")
         files.add_column("from", justify="right")
         for f in r.largest_files[:top]:
-            files.add_row(format_size(f.size), escape(f.path), t.layer_label(f.layer))
+            files.add_row(format_size(f.size), escape(terminal(f.path)), t.layer_label(f.layer))
         console.print(files)
     console.print()

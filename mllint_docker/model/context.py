@@ -48,6 +48,7 @@ class BuildContext:
     errors: list[tuple[str, str]]
     total_size: int
     _paths: list[str] = field(default_factory=list, repr=False)
+    _walker: "_Walker | None" = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._paths = [e.path for e in self.entries]
@@ -94,13 +95,18 @@ class BuildContext:
         """The ignore-file line whose pattern decides that `path` is excluded, if any."""
         if not self.ignore.patterns:
             return None
-        matcher = _matcher(tuple(p for _, p in self.ignore.patterns))
-        if not matcher.matches(path):
+        walker = self._walker
+        if walker is None:
+            walker = self._walker = _Walker([p for _, p in self.ignore.patterns])
+        flags: tuple[int, ...] = ()
+        excluded = False
+        parts = path.split("/")
+        for d in range(1, len(parts) + 1):
+            excluded, flags = walker.step("/".join(parts[:d]), flags, d)
+        if not excluded:
             return None
-        for line, pattern in reversed(self.ignore.patterns):
-            if not pattern.startswith("!") and _matcher((pattern,)).matches(path):
-                return line, pattern
-        return None
+        i = walker.decided_by(path)
+        return self.ignore.patterns[i] if i is not None else None
 
 
 def _clean(path: str) -> str:
@@ -208,10 +214,17 @@ def _matcher(patterns: tuple[str, ...]) -> PatternMatcher:
 def ignore_file_for(root: Path, dockerfile: Path | None) -> Path | None:
     if dockerfile is not None:
         specific = Path(str(dockerfile) + ".dockerignore")
-        if specific.is_file():
+        if _is_file(specific):
             return specific
     general = root / ".dockerignore"
-    return general if general.is_file() else None
+    return general if _is_file(general) else None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, an unreadable directory
+        return False
 
 
 def read_ignore_file(path: Path | None) -> IgnoreFile:
@@ -245,7 +258,8 @@ def read_ignore_file(path: Path | None) -> IgnoreFile:
             continue
         cleaned = ("!" if invert else "") + pattern
         try:
-            _matcher((cleaned,))
+            if "[" in cleaned or "\\" in cleaned:  # only classes and escapes can be invalid
+                _matcher((cleaned,))
         except ValueError as err:
             ig.errors.append((n, str(err)))
             continue
@@ -253,38 +267,145 @@ def read_ignore_file(path: Path | None) -> IgnoreFile:
     return ig
 
 
+class _Pattern:
+    """One cleaned pattern (with its `!`), compiled by the matcher on first use: a context is usually
+    matched against a handful of the patterns, so compiling thousands up front would dominate."""
+
+    __slots__ = ("text", "exclusion", "dirs", "_match")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.exclusion = text.startswith("!")
+        self.dirs = (text[1:] if self.exclusion else text).split("/")
+        self._match = None
+
+    def match(self, path: str) -> bool:
+        if self._match is None:
+            self._match = _pattern_matcher([self.text])._patterns[0].match
+        return self._match(path)
+
+
+_WILD = re.compile(r"[*?\[\]]")
+
+
+def _bracket_may_match_slash(segment: str) -> bool:
+    """Whether a `[...]` class in the segment can match `/` (then the pattern's segments need not line
+    up with the path's)."""
+    for m in re.finditer(r"\[(\^?)([^\]]*)\]", segment):
+        negated, body = m.groups()
+        if negated or "/" in body or "[:" in body:  # `[[:punct:]]` holds `/`
+            return True
+        for a, b in re.findall(r"(.)-(.)", body):
+            if a <= "/" <= b:
+                return True
+    return False
+
+
 class _Walker:
     """One walk of the context. Each path is matched once, reusing its parent's per-pattern results
-    (BuildKit's MatchesUsingParentResults), and only against patterns that can match at its depth."""
+    (BuildKit's MatchesUsingParentResults), and only against the patterns that can match it: an index
+    on each pattern's last literal segment (its name, or the literal end of a wildcard name) and on
+    its depth leaves out patterns that cannot match, which changes nothing (a pattern that does not
+    match a path plays no part in its result). Per-pattern results are kept as the sorted indices of
+    the patterns that matched."""
 
     def __init__(self, patterns: list[str]):
-        self.pm = _pattern_matcher(patterns) if patterns else None
-        pats = self.pm._patterns if self.pm else []
-        self.match = [p.match for p in pats]
-        self.excl = [p.exclusion for p in pats]
-        self.n = len(pats)
-        # A pattern without `**` has a fixed number of segments and only matches at that depth.
-        self.depth = [None if any("**" in s for s in p.dirs) else len(p.dirs) for p in pats]
-        self.none = (False,) * self.n
+        self.pats = [_Pattern(p) for p in patterns]
+        self.n = len(self.pats)
+        self.excl = [p.exclusion for p in self.pats]
+        self.reincludes = [p for p in self.pats if p.exclusion]
+        self.none: tuple[int, ...] = ()
+        # depth (None: any) -> indices, for each kind of key
+        self.always: dict[int | None, list[int]] = {}
+        self.by_name: dict[str, list[tuple[int, int | None]]] = {}
+        self.by_suffix: dict[str, list[tuple[int, int | None]]] = {}
+        self.by_segment: dict[str, list[tuple[int, int | None]]] = {}
+        for i, p in enumerate(self.pats):
+            self._index(i, p)
+        self.suffix_lengths = sorted({len(k) for k in self.by_suffix})
+        self._always_at: dict[int, list[int]] = {}
 
-    def candidates(self, depth: int) -> list[int]:
-        return [i for i in range(self.n) if self.depth[i] is None or self.depth[i] == depth]
+    def _index(self, i: int, p: _Pattern) -> None:
+        dirs = p.dirs
+        deep = any("**" in s for s in dirs)
+        depth = None if deep else len(dirs)
+        anchors = [k for k, s in enumerate(dirs) if s != "**"]
+        if not anchors or any(_bracket_may_match_slash(s) for s in dirs):
+            self.always.setdefault(depth, []).append(i)
+            return
+        k = anchors[-1]
+        seg = dirs[k]
+        if "**" in seg or "\\" in seg:
+            self.always.setdefault(depth, []).append(i)
+        elif k < len(dirs) - 1:  # `out/**`, `**/out/**`: some parent directory is named `out`
+            if _WILD.search(seg):
+                self.always.setdefault(depth, []).append(i)
+            else:
+                self.by_segment.setdefault(seg, []).append((i, depth))
+        elif not _WILD.search(seg):
+            self.by_name.setdefault(seg, []).append((i, depth))
+        else:
+            suffix = seg[max(seg.rfind(c) for c in "*?]") + 1 :]
+            self.by_suffix.setdefault(suffix, []).append((i, depth))
 
-    def step(self, path: str, parent: tuple[bool, ...], cands: list[int]) -> tuple[bool, tuple[bool, ...]]:
-        flags = list(parent)
+    def candidates(self, path: str, depth: int) -> list[int]:
+        """Indices of the patterns that may match `path` (at `depth`, 1 for a root entry), possibly
+        repeated."""
+        out = self._always_at.get(depth)
+        if out is None:
+            out = self._always_at[depth] = self.always.get(None, []) + self.always.get(depth, [])
+        cands = list(out)
+        name = path.rpartition("/")[2]
+        hits = self.by_name.get(name)
+        if hits:
+            cands += [i for i, d in hits if d is None or d == depth]
+        for k in self.suffix_lengths:
+            if k > len(name):
+                break
+            hits = self.by_suffix.get(name[len(name) - k :])
+            if hits:
+                cands += [i for i, d in hits if d is None or d == depth]
+        if self.by_segment and depth > 1:
+            for seg in set(path.split("/")[:-1]):
+                hits = self.by_segment.get(seg)
+                if hits:
+                    cands += [i for i, d in hits if d is None or d == depth]
+        return cands
+
+    def step(self, path: str, parent: tuple[int, ...], depth: int) -> tuple[bool, tuple[int, ...]]:
+        cands = self.candidates(path, depth)
+        if not cands and not parent:
+            return False, parent
+        flags = []
         matched = False
-        cand = set(cands)
-        for i in range(self.n):
-            if parent[i]:
+        for i in sorted(set(cands).union(parent)):
+            if i in parent:
                 match = True
-            elif i not in cand or self.excl[i] != matched:
+            elif self.excl[i] != matched:
                 continue
             else:
-                match = self.match[i](path)
-                flags[i] = match
+                match = self.pats[i].match(path)
             if match:
+                flags.append(i)
                 matched = not self.excl[i]
         return matched, tuple(flags)
+
+    def may_match_under(self, directory: str) -> bool:
+        """Whether a `!` pattern could re-include a path under an excluded directory."""
+        segments = directory.split("/")
+        return any(PatternMatcher._may_match_under(p, segments) for p in self.reincludes)
+
+    def decided_by(self, path: str) -> int | None:
+        """The index of the last excluding pattern that matches `path` or one of its parents."""
+        parts = path.split("/")
+        prefixes = ["/".join(parts[:d]) for d in range(1, len(parts) + 1)]
+        cands: set[int] = set()
+        for d, prefix in enumerate(prefixes, 1):
+            cands.update(self.candidates(prefix, d))
+        for i in sorted(cands, reverse=True):
+            if not self.excl[i] and any(self.pats[i].match(prefix) for prefix in prefixes):
+                return i
+        return None
 
 
 def scan_context(root: Path, dockerfile: Path | None = None, boundary=None) -> BuildContext:
@@ -301,9 +422,8 @@ def scan_context(root: Path, dockerfile: Path | None = None, boundary=None) -> B
     dirs: set[str] = set()
     errors: list[tuple[str, str]] = []
     total = 0
-    cand_cache: dict[int, list[int]] = {}
-    # (absolute dir, relative dir, parent flags, parent excluded)
-    stack: list[tuple[str, str, tuple[bool, ...], bool]] = [(str(root), "", walker.none, False)]
+    # (absolute dir, relative dir, indices of the patterns that matched it, excluded)
+    stack: list[tuple[str, str, tuple[int, ...], bool]] = [(str(root), "", walker.none, False)]
     simple = walker.n == 0
     while stack:
         abs_dir, rel_dir, flags, dir_excluded = stack.pop()
@@ -313,25 +433,20 @@ def scan_context(root: Path, dockerfile: Path | None = None, boundary=None) -> B
             errors.append((rel_dir or ".", f"cannot read directory: {err.strerror or err}"))
             continue
         depth = rel_dir.count("/") + 2 if rel_dir else 1
-        cands = cand_cache.get(depth)
-        if cands is None:
-            cands = cand_cache[depth] = walker.candidates(depth)
         with it:
             for e in it:
                 rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
                 if simple:
                     excluded, child_flags = False, flags
-                elif not cands and not any(flags):
-                    excluded, child_flags = False, flags
                 else:
-                    excluded, child_flags = walker.step(rel, flags, cands)
+                    excluded, child_flags = walker.step(rel, flags, depth)
                 try:
                     st = e.stat(follow_symlinks=False)
                 except OSError as err:
                     errors.append((rel, f"cannot stat: {err.strerror or err}"))
                     continue
                 if stat.S_ISDIR(st.st_mode):
-                    if excluded and not walker.pm.may_match_under(rel):
+                    if excluded and not walker.may_match_under(rel):
                         continue
                     if not excluded:
                         dirs.add(rel)
@@ -347,4 +462,4 @@ def scan_context(root: Path, dockerfile: Path | None = None, boundary=None) -> B
     entries.sort(key=lambda e: e.path)
     for line, message in ignore.errors:
         errors.append((f"{ignore.path.name if ignore.path else '.dockerignore'}:{line}", message))
-    return BuildContext(root, ignore, entries, frozenset(dirs), errors, total)
+    return BuildContext(root, ignore, entries, frozenset(dirs), errors, total, _walker=walker)

@@ -18,6 +18,15 @@ MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024
 _HEREDOC_MARK = re.compile(r"<<(-?)\s*(['\"]?)([^\s'\"<>|;&]+)\2")
 _PLAIN_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SHEBANG = re.compile(r"^#!\s*(\S+)(?:\s+(\S+))?")
+_ANY_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_REPLACE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*/")
+# Bounds on ARG/ENV expansion (`ENV A=${A}${A}` doubles per line): one expanded value holds at most
+# MAX_EXPANDED characters (Linux refuses a longer argument or environment string to any process:
+# MAX_ARG_STRLEN is 128 KiB), and one Dockerfile substitutes at most EXPANSION_BUDGET characters of
+# variable values in all. Beyond either, references are kept as written, as for a variable nobody
+# defines, and the Dockerfile gets a note.
+MAX_EXPANDED = 128 * 1024
+EXPANSION_BUDGET = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,17 @@ class Instruction:
     comments_above: list[tuple[int, str]] = field(default_factory=list)
     # ARG and ENV values in force when the instruction runs (what a RUN's processes see).
     env: dict[str, str] = field(default_factory=dict)
+    # Blank lines inside the instruction's `\`-continued text (not heredoc bodies): BuildKit's
+    # NoEmptyContinuation.
+    empty_lines: list[int] = field(default_factory=list)
+    # Names declared by ARG or ENV in this stage (and the stages it derives from) before the
+    # instruction; with `env`, what BuildKit can expand here.
+    declared: frozenset[str] = frozenset()
+
+    @property
+    def written_keyword(self) -> str:
+        """The keyword as the file spells it: `from`, `Run`, `COPY`."""
+        return self.original.split(None, 1)[0] if self.original.strip() else self.keyword
 
     def flag(self, name: str) -> str | None:
         values = self.flags.get(name)
@@ -89,6 +109,9 @@ class Stage:
     base_stage: "Stage | None"  # FROM an earlier stage
     base_unresolved: bool  # the reference still holds a variable nobody defines
     instructions: list[Instruction] = field(default_factory=list)
+    # The reference expanded with the global ARGs' own defaults only (no --build-arg, unset
+    # variables empty), as BuildKit's InvalidDefaultArgInFrom check sees it.
+    base_defaults: str = ""
     env: dict[str, str] = field(default_factory=dict)  # ARG and ENV values in force at the end
 
     @property
@@ -126,6 +149,10 @@ class Dockerfile:
     error: ParseError | None = None
     # Comment lines outside instructions: (line, text without '#').
     comments: list[tuple[int, str]] = field(default_factory=list)
+    # What the model could not follow, e.g. an expansion over MAX_EXPANDED: (line, message).
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    # Global ARG names (declared before the first FROM), with or without a default.
+    global_declared: frozenset[str] = frozenset()
     # Models derived from this file, computed once on first use (e.g. `installs.installs`).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
     # The stage a compose service builds (`build.target`); the image ends there.
@@ -215,57 +242,155 @@ class _Resolver:
     def __init__(self, path: Path, lines: list[str], ast, build_args: dict[str, str]):
         self.path, self.lines, self.ast, self.build_args = path, lines, ast, build_args
         self.escape = ast.escape_token
+        self.capped: set[str] = set()  # variables whose value went over MAX_EXPANDED: unknown from then on
+        self.budget = EXPANSION_BUDGET
+        self.notes: list[tuple[int, str]] = []
+        self.line = 0
         self.cont = re.compile(f"([^{re.escape(self.escape)}]){re.escape(self.escape)}[ \\t]*$|^{re.escape(self.escape)}[ \\t]*$")
 
     def lex(self, env: dict[str, str]) -> ShellLex:
         return ShellLex(self.escape, env=env)
 
     def expand_word(self, word: str, env: dict[str, str]) -> str:
+        return self.expand(word, env)[0]
+
+    def expand(self, word: str, env: dict[str, str]) -> tuple[str, bool]:
         """Expands as BuildKit does; a plain reference to a variable nobody defines is kept as
-        written (the model cannot know its value), while `${X:-default}` takes its default."""
+        written (the model cannot know its value), while `${X:-default}` takes its default.
+        Returns the text and whether it was left unexpanded because of the size bounds."""
+        if "$" not in word:
+            return self._lex(word, env, False), False
+        refs = {m.group(1) for m in _ANY_VAR.finditer(word)}
+        capped = refs & self.capped
+        cost = sum(len(env[n]) for n in refs if n in env)
+        size = len(word) + cost
+        if _REPLACE.search(word):  # `${A//x/y}` may replace every character of A
+            size *= size + 1
+        if not capped and size > MAX_EXPANDED:
+            self.note(f"expanding {word[:40]!r} would exceed {MAX_EXPANDED} characters: "
+                      "its variables are kept unexpanded")
+            capped = refs
+        elif not capped and cost > self.budget:
+            self.note(f"variable expansion stopped here: this Dockerfile already substituted "
+                      f"{EXPANSION_BUDGET} characters of ARG/ENV values; later references are kept unexpanded")
+            capped = refs
+        if capped:
+            return self._lex(word, {k: v for k, v in env.items() if k not in capped}, True), True
+        self.budget -= cost
         bare_unknown = any((m.group(1) or m.group(2)) not in env for m in _PLAIN_VAR.finditer(word))
+        return self._lex(word, env, bare_unknown), False
+
+    def _lex(self, word: str, env: dict[str, str], skip_unset: bool) -> str:
+        if "'" not in word and '"' not in word and self.escape not in word:
+            if "$" not in word:
+                return word  # nothing the lexer would change (it walks every character otherwise)
+            if word.isascii() and word.count("$") == len(_PLAIN_VAR.findall(word)):
+                # only `$NAME` / `${NAME}`: what the lexer does, without walking each value's characters
+                def value(m: re.Match) -> str:
+                    name = m.group(1) or m.group(2)
+                    return env[name] if name in env else (m.group(0) if skip_unset else "")
+
+                return _PLAIN_VAR.sub(value, word)
         try:
-            return ShellLex(self.escape, env=env, skip_unset_env=bare_unknown).process_word(word)
+            return ShellLex(self.escape, env=env, skip_unset_env=skip_unset).process_word(word)
+        except ValueError:
+            return word
+
+    def note(self, message: str) -> None:
+        if not any(line == self.line or text == message for line, text in self.notes):
+            self.notes.append((self.line, message))
+
+    def assign(self, env: dict[str, str], name: str, word: str) -> None:
+        """ENV/ARG `name=word`: a value over the bounds leaves the variable unknown (kept as written)."""
+        value, capped = self.expand(word, env)
+        if capped:
+            env.pop(name, None)
+            self.capped.add(name)
+        else:
+            env[name] = value
+            self.capped.discard(name)
+
+    def expand_defaults(self, word: str, env: dict[str, str]) -> str:
+        """`word` with the ARG defaults alone (no --build-arg), within the same bounds as `expand`."""
+        if "$" not in word:
+            return word
+        size = len(word) + sum(len(env[n]) for n in {m.group(1) for m in _ANY_VAR.finditer(word)} if n in env)
+        if size > MAX_EXPANDED:
+            return word
+        try:
+            return ShellLex(self.escape, env=env, skip_unset_env=False).process_word(word)
         except ValueError:
             return word
 
     def run(self) -> Dockerfile:
         global_args: dict[str, str] = {}
+        global_defaults: dict[str, str] = {}
         global_declared: set[str] = set()
+        declared: set[str] = set()
         stages: list[Stage] = []
         instructions: list[Instruction] = []
         copies: list[CopySpec] = []
         env: dict[str, str] = {}
         covered: set[int] = set()
-        for raw in self.ast.instructions:
+        snapshot: dict[str, str] | None = None
+        declared_frozen: frozenset[str] | None = None
+        # Each parsed instruction is dropped once modelled: the parser's tree and the model are not
+        # both held whole (a Dockerfile may have 100,000 instructions).
+        pending = self.ast.instructions
+        pending.reverse()
+        while pending:
+            raw = pending.pop()
+            self.line = raw.start_line
             covered.update(range(raw.start_line, raw.end_line + 1))
             inst = self.instruction(raw, len(stages) - 1)
             instructions.append(inst)
             kw = inst.keyword
             if kw == "FROM":
                 stage = self.stage(inst, stages, global_args)
+                stage.base_defaults = self.expand_defaults(stage.base_raw, global_defaults)
                 stages.append(stage)
                 env = dict(stage.base_stage.env) if stage.base_stage else {}
+                declared = set(stage.base_stage.instructions[-1].declared | _declared_by(stage.base_stage.instructions[-1])) \
+                    if stage.base_stage and stage.base_stage.instructions else set()
                 stage.env = env
+                snapshot = None
+                declared_frozen = None
                 inst.stage = stage.index
                 stage.instructions.append(inst)
                 continue
             if not stages:
                 if kw == "ARG":
-                    for name, value in self.arg_pairs(inst, global_args):
+                    for name, value, capped in self.arg_pairs(inst, global_args):
                         global_declared.add(name)
+                        if value is not None:
+                            global_defaults[name] = self.expand_defaults(inst.args[[a.partition("=")[0] for a in inst.args].index(name)].partition("=")[2], global_defaults)
                         if name in self.build_args:
                             value = self.build_args[name]
+                        elif capped:
+                            global_args.pop(name, None)
                         if value is not None:
                             global_args[name] = value
                 continue
             stage = stages[-1]
             stage.instructions.append(inst)
-            inst.env = dict(env)
+            if snapshot is None:  # one copy per change of the variables, shared by the instructions after it
+                snapshot = dict(env)
+            inst.env = snapshot
+            if kw in ("ARG", "ENV"):
+                snapshot = None
+            if declared_frozen is None:  # shared like `env`, new only when a name is declared
+                declared_frozen = frozenset(declared)
+            inst.declared = declared_frozen
+            new_names = _declared_by(inst)
+            if not new_names <= declared:
+                declared |= new_names
+                declared_frozen = None
             if kw == "ARG":
-                for name, value in self.arg_pairs(inst, env):
+                for name, value, capped in self.arg_pairs(inst, env):
                     if name in self.build_args:
                         env[name] = self.build_args[name]
+                    elif capped:
+                        env.pop(name, None)
                     elif value is not None:
                         env[name] = value
                     elif name in global_args:
@@ -273,11 +398,11 @@ class _Resolver:
             elif kw == "ENV":
                 a = inst.args
                 for i in range(0, len(a) - 2, 3):
-                    env[a[i]] = self.expand_word(a[i + 1], env)
+                    self.assign(env, a[i], a[i + 1])
             if kw in ("COPY", "ADD", "USER", "WORKDIR", "ADD", "EXPOSE", "VOLUME", "ONBUILD") and not inst.json:
                 inst.expanded = [self.expand_word(a, env) for a in inst.args]
             else:
-                inst.expanded = list(inst.args)
+                inst.expanded = inst.args  # nothing to expand: the same list
             if kw == "RUN":
                 inst.script = self.script(raw, inst, env)
             if kw in ("COPY", "ADD"):
@@ -291,7 +416,8 @@ class _Resolver:
                 above.append((n, by_line[n]))
                 n -= 1
             inst.comments_above = above[::-1]
-        return Dockerfile(self.path, self.lines, instructions, stages, global_args, self.escape, copies, None, comments)
+        return Dockerfile(self.path, self.lines, instructions, stages, global_args, self.escape, copies, None, comments,
+                          self.notes, global_declared=frozenset(global_declared))
 
     def comments(self, covered: set[int]) -> list[tuple[int, str]]:
         out = []
@@ -312,12 +438,26 @@ class _Resolver:
             for h in raw.heredocs:
                 heredocs.append(Heredoc(h.name, h.content, line, h.chomp, h.expand))
                 line += h.content.count("\n") + 1
-        return Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags, list(raw.args), raw.json, heredocs, stage_index)
+        inst = Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags, list(raw.args), raw.json, heredocs, stage_index)
+        header_end = heredocs[0].line - 1 if heredocs else raw.end_line
+        inst.empty_lines = [n for n in range(raw.start_line + 1, header_end + 1)
+                            if n - 1 < len(self.lines) and not self.lines[n - 1].strip()]
+        return inst
 
     def arg_pairs(self, inst: Instruction, env: dict[str, str]):
+        """(name, value or None, whether the value went over the expansion bounds)."""
         for a in inst.args:
             name, eq, value = a.partition("=")
-            yield name, (self.expand_word(value, env) if eq else None)
+            if not eq:
+                yield name, None, False
+                continue
+            value, capped = self.expand(value, env)
+            if capped:
+                self.capped.add(name)
+                yield name, None, True
+            else:
+                self.capped.discard(name)
+                yield name, value, False
 
     def stage(self, inst: Instruction, stages: list[Stage], global_args: dict[str, str]) -> Stage:
         args = inst.args
@@ -422,6 +562,76 @@ class _Resolver:
                 script.snippets.append(Snippet("python", body, h.line))
         script.commands.sort(key=lambda c: (c.line, c.column))
         return script
+
+
+_JSON_LIKE = re.compile(r"^\[\s*[\"'“”]")
+
+
+def malformed_json(inst: Instruction) -> str | None:
+    """Why a RUN/CMD/ENTRYPOINT/SHELL that looks like the JSON (exec) form is not valid JSON, so
+    that BuildKit silently took it as shell form; None when it is not such a case. `[ "$A" = b ]`
+    (a shell test) does not look like JSON: a JSON array has commas or a closing `]` at the end."""
+    import json
+
+    if inst.json or inst.keyword not in ("RUN", "CMD", "ENTRYPOINT", "SHELL") or not inst.args or inst.heredocs:
+        return None
+    text = inst.args[0].strip()
+    if not _JSON_LIKE.match(text):
+        return None
+    if inst.keyword == "RUN" and not re.search(r"[\"'”]\s*,|\]\s*\S*$", text):
+        return None
+    if "]" not in text and "," not in text:
+        return None
+    if re.search(r"\s\]\s*(&&|\|\||;|\|)", text):
+        return None  # `[ "$X" = 1 ] && ...`: a shell test
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        close = text.rfind("]")
+        if close >= 0 and text[close + 1 :].strip():
+            try:
+                json.loads(text[: close + 1])
+                return f"`{text[close + 1:].strip()}` follows the closing `]`"
+            except ValueError:
+                pass
+        if "'" in text and '"' not in text:
+            return "JSON strings need double quotes, not single quotes"
+        if "“" in text or "”" in text:
+            return "it uses typographic quotes (“ ”) instead of plain double quotes"
+        return f"it is not valid JSON ({err.msg}, column {err.colno})"
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return "the JSON form must be an array of strings"
+    return None
+
+
+def exec_script(inst: Instruction) -> Script:
+    """The command a CMD/ENTRYPOINT/HEALTHCHECK runs, parsed like a RUN: exec form as its argv,
+    shell form through the shell parser."""
+    if inst.json:
+        return parse_argv(inst.args, inst.line, inst.env)
+    text = " ".join(inst.args)
+    if inst.keyword == "HEALTHCHECK":
+        text = text.split("CMD", 1)[-1] if "CMD" in text else ""
+    return parse_script(text, LineMap([0], [inst.line], [1]), inst.env)
+
+
+def _declared_by(inst: Instruction) -> set[str]:
+    if inst.keyword == "ARG":
+        return {a.partition("=")[0] for a in inst.args}
+    if inst.keyword == "ENV":
+        return {inst.args[i] for i in range(0, len(inst.args) - 2, 3)}
+    return set()
+
+
+_REFERENCE = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def referenced_variables(word: str) -> list[tuple[str, bool]]:
+    """The variables a word expands, as BuildKit's lexer would: (name, has a default or alternative
+    such as `${X:-1}` / `${X:+1}`). `\\$X` is not a reference."""
+    return [(m.group(1) or m.group(3), bool(m.group(2) and m.group(2)[:2] in (":-", ":+", "-", "+") or
+                                           (m.group(2) or "")[:1] in ("-", "+")))
+            for m in _REFERENCE.finditer(word)]
 
 
 def _heredoc_consumer(command: str, name: str, script: Script) -> str | None:

@@ -74,3 +74,21 @@ def is_gpu_image(ref: "ImageRef") -> bool:
     if any(fnmatchcase(name, p) or fnmatchcase(ref.repository.lower(), p) for p in _GPU_NAMES):
         return True
     return any(t in tag for t in _GPU_TAG) or bool(re.search(r"(^|[^a-z])cu\d{2,3}([^0-9]|$)", tag))
+
+
+# Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest].
+_REFERENCE_RX = None
+
+
+def valid_reference(ref: str) -> bool:
+    """Whether Docker would accept `ref` as an image reference (lower-case repository, tag and
+    digest syntax); `scratch` counts."""
+    import re
+
+    global _REFERENCE_RX
+    if _REFERENCE_RX is None:
+        component = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+        domain = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+        _REFERENCE_RX = re.compile(rf"^(?:{domain}/)?{component}(?:/{component})*(?::[\w][\w.-]{{0,127}})?"
+                                   r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
+    return bool(ref) and bool(_REFERENCE_RX.match(ref))

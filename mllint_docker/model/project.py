@@ -132,20 +132,31 @@ class Project:
         """Names pinned exactly by a constraints file that applies to `rf`: one it includes with
         `-c`, or one included by any file that includes `rf` (pip applies constraints to the install)."""
         pins: dict[str, Requirement] = {}
-        target = rf.path.resolve()
+        for path in self._constraint_files().get(rf.path.resolve(), ()):
+            cf = self.requirements_file(path)
+            for c in [cf, *self.included_files(cf)]:
+                for r in c.requirements:
+                    if r.pinned:
+                        pins.setdefault(r.name, r)
+        return pins
+
+    def _constraint_files(self) -> dict[Path, list[Path]]:
+        """For each requirements file, the constraints files that apply to it, in the order of the
+        files that include it: one walk of each file's includes for the whole project, not one per
+        question (a monorepo has hundreds of requirements files)."""
+        cached = self.memo.get("constraint_files")
+        if cached is not None and cached[0] == len(self.requirements):
+            return cached[1]
+        applies: dict[Path, list[Path]] = {}
         for root in list(self.requirements.values()):
             closure = [root, *self.included_files(root)]
-            if not any(f.path.resolve() == target for f in closure):
-                continue
-            for f in closure:
-                for inc in f.includes:
-                    if inc.kind == "constraint" and inc.path is not None and _is_file(inc.path):
-                        cf = self.requirements_file(inc.path)
-                        for c in [cf, *self.included_files(cf)]:
-                            for r in c.requirements:
-                                if r.pinned:
-                                    pins.setdefault(r.name, r)
-        return pins
+            found = [inc.path for f in closure for inc in f.includes
+                     if inc.kind == "constraint" and inc.path is not None and _is_file(inc.path)]
+            if found:
+                for f in closure:
+                    applies.setdefault(f.path.resolve(), []).extend(found)
+        self.memo["constraint_files"] = (len(self.requirements), applies)
+        return applies
 
     def dockerfile_at(self, path: Path | None) -> Dockerfile | None:
         """The parsed Dockerfile at `path` (e.g. the one a compose service builds), if it was read."""
@@ -166,10 +177,10 @@ class Project:
         """The ignore file Docker would use for this Dockerfile's context, without walking it:
         `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore`."""
         specific = Path(str(df.path) + ".dockerignore")
-        if specific.is_file():
+        if _is_file(specific):
             return specific
         general = self.context_choice(df).root / ".dockerignore"
-        return general if general.is_file() else None
+        return general if _is_file(general) else None
 
     def context_for(self, df: Dockerfile):
         """The build context Docker would send for this Dockerfile, walked once per (root, ignore file)."""
@@ -272,7 +283,7 @@ def _image_path(src: str, entry: str, dest: str, dest_raw: str, n_sources: int) 
 
 def _ignore_key(root: Path, dockerfile: Path) -> Path | None:
     specific = Path(str(dockerfile) + ".dockerignore")
-    if specific.is_file():
+    if _is_file(specific):
         return specific
     return None
 
@@ -368,6 +379,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
                                             f"{_rel(shown)} is outside the project; not read")
         choice = project.contexts[resolved]
         project.notes.append(f"{_rel(shown)}: build context {_rel(choice.root)} ({choice.reason})")
+        project.notes.extend(f"{_rel(shown)}:{line}: {message}" for line, message in df.notes)
     for r in found["requirements"]:
         project.requirements_file(r)
     return project

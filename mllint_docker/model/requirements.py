@@ -107,11 +107,9 @@ def parse_requirements(path: Path) -> RequirementsFile:
     for line in bad:  # pip refuses the whole file; the other lines are still linted
         rf.errors.append((line, "line is not valid UTF-8: pip refuses a file it cannot decode"))
     rf.lines = text.splitlines()
-    from pip_requirements_parser import RequirementsFile as PipFile  # 80 ms to import: only when needed
-
     try:
         with _content_of(str(path), text):
-            items = list(PipFile.parse(str(path), include_nested=False))
+            items = list(_pip_items(path))
     except RecursionError:
         rf.errors.append((None, "cannot parse requirements: nested too deeply"))
         return rf
@@ -136,6 +134,55 @@ def parse_requirements(path: Path) -> RequirementsFile:
             msg = re.sub(r":\s*:\s*", ": ", msg)
             rf.errors.append((item.requirement_line.line_number, msg.lstrip("# ")))
     return rf
+
+
+def _pip_items(path: Path):
+    """What pip-requirements-parser's `RequirementsFile.parse(path, include_nested=False)` yields,
+    built from the same library functions, but with one option parser for the whole file instead of
+    one per line: a line with no option token (`-e`, `--hash`, ...) gets pip's default options
+    without running optparse, which is where nearly all of the time went."""
+    import optparse
+
+    import pip_requirements_parser as pip  # 80 ms to import: only when a requirements file is read
+
+    slow = pip.get_line_parser()
+    defaults = vars(pip.build_parser().get_default_values())
+
+    def parse_line(line: str):
+        args, options = pip.break_args_options(line)
+        if options:
+            return slow(line)
+        return args, optparse.Values(defaults), []
+
+    for parsed_line in pip.RequirementsFileParser(parse_line).parse(str(path), is_constraint=False,
+                                                                    include_nested=False):
+        if not isinstance(parsed_line, pip.ParsedLine):
+            yield parsed_line
+            continue
+        for parsed in pip.handle_line(parsed_line=parsed_line):
+            if parsed is None:
+                continue
+            if not isinstance(parsed, pip.ParsedRequirement):
+                yield parsed
+                if isinstance(parsed, pip.OptionLine):
+                    for opt in parsed.options:
+                        if opt in pip.LEGACY_OPTIONS_DEST:
+                            yield pip.IncorrectRequirementLine(
+                                requirement_line=parsed.requirement_line,
+                                error_message=f"Unsupported, legacy option: {pip.OPT_BY_OPTIONS_DEST[opt]}")
+                continue
+            try:
+                req = pip.build_req_from_parsedreq(parsed)
+            except Exception as e:
+                yield pip.InvalidRequirementLine(requirement_line=parsed.requirement_line, error_message=str(e).strip())
+                continue
+            if req.invalid_options:
+                yield pip.InvalidRequirementLine(
+                    requirement_line=parsed.requirement_line,
+                    error_message="Invalid global options, not supported with a requirement spec: "
+                                  f"{pip.dumps_global_options(req.invalid_options)}")
+            else:
+                yield req
 
 
 _CODING = re.compile(rb"^#.*coding[:=]\s*([-\w.]+)")

@@ -120,6 +120,9 @@ def _get_parser():
     return _parser
 
 
+MAX_EXPANDED = 128 * 1024  # Linux's MAX_ARG_STRLEN
+
+
 def expand(value: str, env: Mapping[str, str]) -> tuple[str, bool]:
     """Substitutes known `$VAR`/`${VAR}`; returns the text and whether unknown variables remain."""
     unresolved = False
@@ -134,7 +137,24 @@ def expand(value: str, env: Mapping[str, str]) -> tuple[str, bool]:
 
     if "$" not in value:
         return value, False
-    return _VAR.sub(sub, value), unresolved
+    out = _VAR.sub(sub, value)
+    if len(out) > MAX_EXPANDED:  # no process takes a longer argument: keep the word as written
+        return value, True
+    return out, unresolved
+
+
+_DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
+_WORD_ESCAPE = re.compile(r"\\(.)")
+
+
+def _group1(m: re.Match) -> str:
+    return m.group(1)
+
+
+# Nodes that hold no command (a heredoc body is parsed on its own), not worth descending into.
+_NO_COMMANDS_INSIDE = frozenset({"heredoc_body", "word", "raw_string", "ansi_c_string", "number", "comment",
+                                 "variable_name", "special_variable_name", "file_descriptor", "string_content",
+                                 "test_operator", "regex"})
 
 
 class _Builder:
@@ -154,18 +174,21 @@ class _Builder:
         stack = [root]
         while stack:
             node = stack.pop()
-            if node.type == "command":
+            t = node.type
+            if t == "command":
                 self._command(node, data, lines, nested)
-            elif node.type == "heredoc_body":
+            elif t in _NO_COMMANDS_INSIDE:
                 continue
-            elif node.type == "redirected_statement":
+            elif t == "redirected_statement":
                 self._attach_redirects(node)
-            stack.extend(reversed(node.children))
+            if node.child_count:
+                stack.extend(reversed(node.children))
 
     def _word(self, node, data: bytes, lines: LineMap) -> Word:
         value, unresolved = self._value(node, data)
         line, col = lines.locate(node.start_byte)
-        return Word(value, _text(node, data), line, col, unresolved)
+        raw = _text(node, data)
+        return Word(raw if value == raw else value, raw, line, col, unresolved)  # one string when equal
 
     def _value(self, node, data: bytes) -> tuple[str, bool]:
         t = node.type
@@ -177,7 +200,8 @@ class _Builder:
                 if child.type == '"':
                     continue
                 if child.type == "string_content":
-                    parts.append(re.sub(r'\\([$`"\\\n])', r"\1", _text(child, data)))
+                    content = _text(child, data)
+                    parts.append(_DQ_ESCAPE.sub(_group1, content) if "\\" in content else content)
                 else:
                     v, u = self._value(child, data)
                     parts.append(v)
@@ -195,8 +219,8 @@ class _Builder:
         if t == "ansi_c_string":
             return _text(node, data)[2:-1], False
         text = _text(node, data)
-        if t == "word":
-            text = re.sub(r"\\(.)", r"\1", text.replace("\\\n", ""))
+        if t == "word" and "\\" in text:
+            text = _WORD_ESCAPE.sub(_group1, text.replace("\\\n", ""))
         return (text, "$" in text) if t in ("command_substitution", "arithmetic_expansion") else (text, False)
 
     def _attach_redirects(self, node) -> None:
@@ -326,6 +350,33 @@ def parse_argv(argv: Sequence[str], line: int, env: Mapping[str, str] | None = N
             elif _PYTHON.match(name):
                 script.snippets.append(Snippet("python", argv[i + 1], line))
     return script
+
+
+_PLAIN_ARG = re.compile(r"^[A-Za-z0-9_@%+=:,./-]+$")
+
+
+def simple_argv(text: str) -> list[str] | None:
+    """The argv of `text` when it is one simple command with no shell syntax at all (no variables,
+    globs, redirections, operators, substitutions, escapes or comments): what the same command is
+    in exec form. None when a shell is needed to run it."""
+    data = text.encode("utf-8", "surrogateescape")
+    root = _get_parser().parse(data).root_node
+    if root.has_error or len(root.named_children) != 1 or root.named_children[0].type != "command":
+        return None
+    argv = []
+    for child in root.named_children[0].children:
+        node = child.children[0] if child.type == "command_name" and child.children else child
+        raw = _text(node, data)
+        if node.type in ("word", "number") and _PLAIN_ARG.match(raw) and not raw.startswith("~"):
+            argv.append(raw)
+        elif node.type == "raw_string":
+            argv.append(raw[1:-1])
+        elif node.type == "string" and all(c.type in ('"', "string_content") for c in node.children) \
+                and not any(ch in raw[1:-1] for ch in "$`\\"):
+            argv.append(raw[1:-1])
+        else:
+            return None
+    return argv or None
 
 
 def is_python(name: str) -> bool:

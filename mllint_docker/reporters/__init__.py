@@ -30,9 +30,37 @@ def finding_dict(f: Finding) -> dict:
         "column": f.column,
         "message": f.message,
     }
-    if f.fix:
+    if f.edit is not None and f.edit.edits:
+        d["fix"] = fix_dict(f.edit)
+        if f.fix:
+            d["hint"] = f.fix  # the repair in words, as before
+    elif f.fix:
         d["fix"] = f.fix
     return d
+
+
+def fix_dict(fix) -> dict:
+    """ruff's shape: applicability, message and edits with 1-based, end-exclusive positions."""
+    return {
+        "applicability": fix.applicability,
+        "message": fix.message,
+        "edits": [{"file": display_path(e.file), "start": {"line": e.start[0], "column": e.start[1]},
+                   "end": {"line": e.end[0], "column": e.end[1]}, "content": e.content} for e in fix.edits],
+    }
+
+
+def fixable_counts(findings: list[Finding], unsafe_fixes: bool = False) -> tuple[int, int]:
+    """(fixes `--fix` applies, further fixes that need `--unsafe-fixes`)."""
+    safe = sum(1 for f in findings if f.edit is not None and f.edit.edits and f.edit.applicability == "safe")
+    unsafe = sum(1 for f in findings if f.edit is not None and f.edit.edits and f.edit.applicability == "unsafe")
+    return (safe + unsafe, 0) if unsafe_fixes else (safe, unsafe)
+
+
+def applied_with(f: Finding, unsafe_fixes: bool = False) -> bool:
+    """The finding's fix is applied by `--fix` (with `--unsafe-fixes` when given)."""
+    if f.edit is None or not f.edit.edits:
+        return False
+    return f.edit.applicability == "safe" or (unsafe_fixes and f.edit.applicability == "unsafe")
 
 
 def get(name: str) -> Callable:

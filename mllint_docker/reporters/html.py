@@ -13,6 +13,7 @@ from itertools import groupby
 
 from mllint_docker import __version__
 from mllint_docker.finding import display_path
+from mllint_docker.inert import terminal
 from mllint_docker.units import format_size
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
@@ -115,13 +116,14 @@ def render(findings, files_checked: int, out, images=None, **_) -> None:
     files = []
     for path, group in groupby(findings, key=lambda f: display_path(f.file)):
         group = list(group)
-        lines = _source_lines(group[0].file)
+        # Only files with located findings are read: a finding on a symlink out of the project has no line.
+        lines = _source_lines(group[0].file) if any(f.line for f in group) else []
         items = []
         for f in group:
             d = _finding(f)
             d["source"] = lines[f.line - 1] if f.line and 0 < f.line <= len(lines) else None
             items.append(d)
-        files.append({"path": path, "findings": items})
+        files.append({"path": terminal(path), "findings": items})  # one line: no `::` command at a line start
     views = [_image_view(t, findings) for t in images or []]
     page = _environment().get_template("report.html.j2").render(
         version=__version__, files=files, files_checked=files_checked, counts=counts, total=len(findings),

@@ -48,6 +48,8 @@ def render(findings, files_checked: int, out, **_) -> None:
             }}],
             "partialFingerprints": {"mllintFingerprint/v1": fp},
         }
+        if f.edit is not None and f.edit.edits:
+            result["fixes"] = [_fix(f.edit)]
         results.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -61,6 +63,20 @@ def render(findings, files_checked: int, out, **_) -> None:
         }],
     }
     out.write(json.dumps(doc, indent=2) + "\n")
+
+
+def _fix(fix) -> dict:
+    """A SARIF fix: one artifactChange per file, regions 1-based with exclusive end columns."""
+    changes: dict[str, list] = {}
+    for e in fix.edits:
+        changes.setdefault(display_path(e.file), []).append({
+            "deletedRegion": {"startLine": e.start[0], "startColumn": e.start[1],
+                              "endLine": e.end[0], "endColumn": e.end[1]},
+            "insertedContent": {"text": e.content},
+        })
+    return {"description": {"text": f"{fix.message} ({fix.applicability})"},
+            "artifactChanges": [{"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "replacements": reps}
+                                for uri, reps in changes.items()]}
 
 
 def _what_it_does(doc: str) -> str:

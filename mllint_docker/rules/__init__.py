@@ -32,6 +32,8 @@ class Rule:
     check: Callable[..., Iterable[Issue]] | None
     default: bool = True
     hadolint: tuple[str, ...] = ()
+    # BuildKit's build checks (`docker build --check`) that judge the same thing.
+    buildkit: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
@@ -45,6 +47,7 @@ GROUPS = {
     "MLD3": "build context",
     "MLD4": "security",
     "MLD5": "image",
+    "MLD6": "gpu",
     "MLD7": "compose",
 }
 
@@ -54,11 +57,11 @@ _loaded = False
 
 
 def rule(code: str, name: str, severity: str, *, scope: str, summary: str, default: bool = True,
-         hadolint: tuple[str, ...] = ()):
+         hadolint: tuple[str, ...] = (), buildkit: tuple[str, ...] = ()):
     """Registers the decorated `check` function as a rule."""
 
     def register(fn):
-        _registry[code] = Rule(code, name, severity, scope, summary, fn, default, hadolint)
+        _registry[code] = Rule(code, name, severity, scope, summary, fn, default, hadolint, buildkit)
         return fn
 
     return register
@@ -122,3 +125,9 @@ def by_selector(selector: str) -> list[Rule]:
 
 def by_hadolint(code: str) -> list[Rule]:
     return [r for r in all_rules() if code.upper() in r.hadolint]
+
+
+def by_buildkit(name: str) -> list[Rule]:
+    """Our rules that judge what BuildKit's check `name` (`StageNameCasing`) judges; case-insensitive."""
+    key = name.strip().lower()
+    return [r for r in all_rules() if key in (b.lower() for b in r.buildkit)]

@@ -1,5 +1,6 @@
 from mllint_docker.rules import Issue, rule
 from mllint_docker.model.installs import apt_installs
+from mllint_docker.rules._edits import fix, option_after_verb
 
 
 @rule("MLD107", "apt-recommends", "info", scope="dockerfile", hadolint=("DL3015",),
@@ -15,4 +16,6 @@ def check(df, project):
                 continue
             yield Issue(cmd.line, "`apt-get install` without `--no-install-recommends` also installs recommended "
                                   "packages, often hundreds of MB", column=cmd.column,
-                        fix="add `--no-install-recommends`")
+                        fix="add `--no-install-recommends`",
+                        edit=fix("unsafe", "Add `--no-install-recommends`",
+                                 option_after_verb(df, cmd.words, "install", "--no-install-recommends")))

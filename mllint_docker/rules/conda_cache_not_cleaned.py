@@ -1,5 +1,6 @@
 from mllint_docker.model.installs import build_only, installs
 from mllint_docker.rules import Issue, rule
+from mllint_docker.rules._edits import append_to_run, fix
 
 
 @rule("MLD109", "conda-cache-not-cleaned", "warning", scope="dockerfile",
@@ -16,4 +17,6 @@ def check(df, project):
                                   "archives and extracted packages in the pkgs/ cache, inside the layer",
                     column=install.command.column,
                     fix=f"end the same RUN with `&& {clean}`, or mount a cache on the pkgs directory "
-                        "(`RUN --mount=type=cache,target=/opt/conda/pkgs`)")
+                        "(`RUN --mount=type=cache,target=/opt/conda/pkgs`)",
+                    edit=fix("safe", f"Run `{clean}` at the end of the RUN",
+                             append_to_run(df, install.instruction, clean, install.command)))

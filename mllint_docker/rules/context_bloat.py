@@ -5,6 +5,7 @@ from mllint_docker.model.artefacts import BLOAT_DIRS, BLOAT_PATHS
 from mllint_docker.units import format_size
 from mllint_docker.finding import display_path
 from mllint_docker.rules import Issue, rule
+from mllint_docker.rules._dockerignore import dockerignore_fix
 
 
 def _bloat_kind(path: str) -> tuple[str, str] | None:
@@ -39,7 +40,8 @@ def check(df, project):
     for (directory, what), (size, count) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
         yield Issue(None, f"the build context `{where}` sends {directory}/ ({what}: {count} files, "
                           f"{format_size(size)}) that nothing excludes",
-                    fix=f"add `{directory if '/' in directory else '**/' + directory}` to the context's .dockerignore")
+                    fix=f"add `{directory if '/' in directory else '**/' + directory}` to the context's .dockerignore",
+                    edit=dockerignore_fix(df, project))
     if ctx.total_size > project.config.context_size:
         yield Issue(None, f"the build context `{where}` is {format_size(ctx.total_size)} "
                           f"(over {format_size(project.config.context_size)}): every build sends and hashes it",

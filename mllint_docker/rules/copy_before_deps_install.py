@@ -1,8 +1,10 @@
 import posixpath
 import re
 
-from mllint_docker.model.installs import installs, is_manifest, manifests_for
+from mllint_docker.finding import Edit
+from mllint_docker.model.installs import installs, installs_of, is_manifest, manifests_for
 from mllint_docker.rules import Issue, rule
+from mllint_docker.rules._edits import delete_lines, fix
 
 WHOLE_CONTEXT = (".", "./", "/", "*", "./*")
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -29,7 +31,49 @@ def check(df, project):
         shown = " ".join(w.value for w in install.words[:6]) + (" ..." if len(install.words) > 6 else "")
         yield Issue(copy.line, f"`{copy.keyword} {' '.join(copy.args)}` brings {brought} in before the dependency "
                                f"install on line {install.line} (`{shown}`): every source edit re-runs it",
-                    fix=_fix(df, project, ctx, install, copy))
+                    fix=_fix(df, project, ctx, install, copy), edit=_move_install(df, project, ctx, install, copy))
+
+
+# What may stand between the COPY and the install for the install to move above the COPY unchanged.
+_MOVABLE_PAST = frozenset({"COPY", "ADD", "LABEL", "EXPOSE"})
+
+
+def _move_install(df, project, ctx, install, copy):
+    """Unsafe: copies the manifests the install reads, moves the install's RUN (with the comments
+    above it) up before the COPY, and keeps the COPY after it:
+    `COPY . .` / `RUN pip install -r requirements.txt` ->
+    `COPY requirements.txt ./` / `RUN pip install -r requirements.txt` / `COPY . .`."""
+    run = install.instruction
+    if ctx is None or run.heredocs:
+        return None
+    in_run = installs_of(df, run)
+    if any(i.installs_project for i in in_run):
+        return None
+    stage = df.stages[run.stage]
+    between = [i for i in stage.instructions if copy.line < i.line < run.line]
+    if any(i.keyword not in _MOVABLE_PAST for i in between):
+        return None  # an ENV, WORKDIR, USER or RUN the install may depend on
+    if len(in_run) != len([c for c in run.commands if not c.nested]):
+        return None  # the RUN does more than install: it may need the source
+    copies = []
+    wanted = [m for i in in_run if i.from_manifest for m in manifests_for(i)]
+    for image_path in dict.fromkeys(wanted):
+        found = project.copied_context_file(df, run, image_path)
+        if found is None:
+            return None  # the manifest does not come from the context by a COPY we can follow
+        copies.append((posixpath.relpath(str(found), str(ctx.root)), image_path))
+    if not copies:
+        manifest_lines = []  # `pip install kserve`: it reads nothing the COPY brings
+    elif all(src == dest and "/" not in src for src, dest in copies):
+        manifest_lines = [f"COPY {' '.join(src for src, _ in copies)} ./"]
+    else:
+        manifest_lines = [f"COPY {src} {dest}" for src, dest in copies]
+    start = run.comments_above[0][0] if run.comments_above else run.line
+    block = [df.line_text(n) for n in range(start, run.end_line + 1)]
+    at = copy.comments_above[0][0] if copy.comments_above else copy.line
+    return fix("unsafe", "Install before copying the source" + (" (with its manifests)" if copies else ""),
+               Edit(df.path, (at, 1), (at, 1), "".join(x + "\n" for x in manifest_lines + block)),
+               delete_lines(df, start, run.end_line))
 
 
 def _fine_after_source(install, earlier) -> bool:

@@ -1,6 +1,7 @@
 from mllint_docker.model.artefacts import is_data_file
 from mllint_docker.units import format_size
 from mllint_docker.rules import Issue, rule
+from mllint_docker.rules._dockerignore import dockerignore_fix
 
 
 @rule("MLD303", "data-in-image", "warning", scope="dockerfile",
@@ -19,4 +20,11 @@ def check(df, project):
                     f"copies {len(hits)} data/model file{'s' if len(hits) != 1 else ''} ({format_size(total)}) "
                     f"into the image: {names}{more}",
                     fix="exclude them in .dockerignore and mount them at run time (a volume or object storage), "
-                        "or fetch them when the container starts")
+                        "or fetch them when the container starts",
+                    edit=_unless_named(dockerignore_fix(df, project), spec))
+
+
+def _unless_named(fix, spec):
+    """A COPY that names its data (`COPY model.pt /srv/`) wants it: .dockerignore is no repair for it."""
+    whole = any(s.strip() in (".", "./", "/", "*", "./*") for s in spec.sources)
+    return fix if whole else None

@@ -1,7 +1,7 @@
 from mllint_docker.rules import Issue, rule
 
 
-@rule("MLD115", "duplicate-stage-name", "error", scope="dockerfile", hadolint=("DL3024",),
+@rule("MLD115", "duplicate-stage-name", "error", scope="dockerfile", hadolint=("DL3024",), buildkit=("DuplicateStageName",),
       summary="Two stages have the same name")
 def check(df, project):
     seen: dict[str, int] = {}

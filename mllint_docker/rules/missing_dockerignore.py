@@ -1,5 +1,6 @@
 from mllint_docker.finding import display_path
 from mllint_docker.rules import Issue, rule
+from mllint_docker.rules._dockerignore import dockerignore_fix
 
 
 @rule("MLD301", "missing-dockerignore", "warning", scope="dockerfile",
@@ -12,4 +13,5 @@ def check(df, project):
     root = project.context_choice(df).root
     yield Issue(None, f"build context `{display_path(root)}` has no .dockerignore: COPY can bring in .git, "
                       "virtualenvs, datasets and secrets",
-                fix=f"add {display_path(root / '.dockerignore')} listing at least .git, .venv, __pycache__, data and model files")
+                fix=f"add {display_path(root / '.dockerignore')} listing at least .git, .venv, __pycache__, data and model files",
+                edit=dockerignore_fix(df, project))

@@ -1,5 +1,13 @@
+import re
+
 from mllint_docker.model.installs import CONDA_PROGRAMS, INSTALLER_PACKAGES, constraint_pins, installs, requirement_files
-from mllint_docker.rules import Issue, rule
+
+from mllint_docker.finding import Edit
+from mllint_docker.model.locks import locks_for
+from mllint_docker.rules import Issue, also, rule
+from mllint_docker.rules._edits import fix, word_span
+
+_PACKAGE_WORD = re.compile(r"^(['\"]?)([A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?)\s*((?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)\1$")
 
 INSTALL_ACTIONS = ("install", "download", "wheel", "add", "create", "update")
 
@@ -7,6 +15,17 @@ INSTALL_ACTIONS = ("install", "download", "wheel", "add", "create", "update")
 @rule("MLD202", "pip-install-unpinned", "warning", scope="dockerfile", hadolint=("DL3013",),
       summary="A package named on a pip/uv/conda/poetry install command in RUN has no exact version")
 def check(df, project):
+    yield from _issues(df, project, None)
+
+
+@also("MLD202", "image")
+def check_image(target, project):
+    """With --build / `mllint image`: the same findings, pinned to what the image really installed."""
+    if target.dockerfile is not None and target.dockerfile.error is None:
+        yield from _issues(target.dockerfile, project, target.distributions)
+
+
+def _issues(df, project, installed: dict[str, str] | None):
     for install in installs(df):
         # `-r FILE` is judged in the file itself: parsing it here registers it with the engine.
         requirement_files(df, project, install)
@@ -22,7 +41,28 @@ def check(df, project):
             if p.name in pins:
                 continue
             yield Issue(p.line, f"`{p.shown}` {p.problem}: `{install.program} {install.action}` takes whatever "
-                                "matches when the image is built", column=p.word.column, fix=_fix(install, p))
+                                "matches when the image is built", column=p.word.column, fix=_fix(install, p),
+                        edit=_pin(df, project, install, p, installed))
+
+
+def _pin(df, project, install, p, installed: dict[str, str] | None = None):
+    """Unsafe: `pip install numpy` -> `pip install numpy==1.26.4`, the version the built image has
+    (with --build / `mllint image`) or a lock file in the build context holds (uv.lock,
+    poetry.lock, pylock.toml, pip-compile output); never a guess."""
+    if install.tool not in ("pip", "uv") or p.kind != "requirement" or not p.name:
+        return None
+    if installed and p.name in installed:
+        version, source = installed[p.name], "the built image"
+    else:
+        locked = locks_for(project, project.context_choice(df).root)
+        version, source = locked.version(p.name), (locked.sources[0].name if locked.sources else "")
+    span = word_span(df, p.word)
+    m = _PACKAGE_WORD.match(p.word.raw)
+    if version is None or span is None or m is None:
+        return None
+    quote = m.group(1)
+    return fix("unsafe", f"Pin `{p.name}=={version}` from {source}",
+               Edit(df.path, span[0], span[1], f"{quote}{m.group(2)}=={version}{quote}"))
 
 
 def _exempt(install, name: str) -> bool:

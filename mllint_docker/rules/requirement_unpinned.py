@@ -1,14 +1,18 @@
 import re
 
-from mllint_docker.model.installs import command_constraints, pin_problem, used_as_constraints
-from mllint_docker.rules import Issue, rule
+from mllint_docker.finding import Edit, Fix
+from mllint_docker.model.installs import command_constraints, installs, pin_problem, requirement_files, used_as_constraints
+from mllint_docker.model.locks import locks_for
+from mllint_docker.rules import Issue, also, rule
 
 _WRITTEN_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+# name[extras] then a version specifier (or none), up to a marker, an option or a comment.
+_SPEC = re.compile(r"^(\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?)(\s*(?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)")
 
 
 @rule("MLD201", "requirement-unpinned", "warning", scope="requirements",
       summary="A requirements line does not pin one release (`==`/`===`, or a commit/hash for URLs)")
-def check(rf, project):
+def check(rf, project, installed: dict[str, str] | None = None):
     if rf.path.name.lower().startswith("constraint") or used_as_constraints(project, rf):
         return  # a constraints file only narrows what another file installs
     pins = {**project.constraints_for(rf), **command_constraints(project, rf)}
@@ -18,7 +22,47 @@ def check(rf, project):
             continue
         written = _WRITTEN_NAME.match(req.text)
         subject = written.group(1) if written and req.url is None else req.text
-        yield Issue(req.line, f"`{subject}` {problem}: each build may install a different release", fix=_fix(req))
+        yield Issue(req.line, f"`{subject}` {problem}: each build may install a different release", fix=_fix(req),
+                    edit=_pin(rf, req, project, installed), file=rf.path if installed is not None else None)
+
+
+@also("MLD201", "image")
+def check_image(target, project):
+    """With --build / `mllint image`: the requirements files the Dockerfile installs, pinned to what
+    the image really installed."""
+    df = target.dockerfile
+    if df is None or df.error is not None:
+        return
+    seen = set()
+    for install in installs(df):
+        for _word, rf in requirement_files(df, project, install):
+            if rf is not None and rf.path.resolve() not in seen:
+                seen.add(rf.path.resolve())
+                yield from check(rf, project, target.distributions)
+
+
+def _pin(rf, req, project, installed: dict[str, str] | None = None):
+    """Unsafe: `numpy>=1.20` -> `numpy==1.26.4`, the version the built image has (with --build /
+    `mllint image`) or a lock file of the project holds (uv.lock, poetry.lock, pylock.toml,
+    pip-compile output); nothing when neither knows one."""
+    if req.url is not None or not req.name or req.editable:
+        return None
+    if installed and req.name in installed:
+        version, source = installed[req.name], "the built image"
+    else:
+        locked = locks_for(project, rf.path.parent)
+        version, source = locked.version(req.name), (locked.sources[0].name if locked.sources else "")
+    line = rf.line_text(req.line)
+    m = _SPEC.match(line)
+    if version is None or m is None or req.text not in line:
+        return None
+    rest = line[m.end():]
+    if rest.strip() and not rest.lstrip().startswith((";", "#", "--", "\\")):
+        return None  # something this pattern does not know: leave it to the user
+    start = len(m.group(1)) + 1
+    end = len(m.group(1)) + len(m.group(2).rstrip()) + 1
+    return Fix("unsafe", f"Pin `{req.name}=={version}` from {source}",
+               (Edit(rf.path, (req.line, start), (req.line, end), f"=={version}"),))
 
 
 def _fix(req) -> str:

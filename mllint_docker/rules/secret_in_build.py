@@ -22,7 +22,7 @@ def secret_name(name: str) -> bool:
     return tokens[-1] in _SECRET_WORDS or name.lower().replace("_", "").endswith("apikey")
 
 
-@rule("MLD402", "secret-in-build", "warning", scope="dockerfile", hadolint=(),
+@rule("MLD402", "secret-in-build", "warning", scope="dockerfile", hadolint=(), buildkit=("SecretsUsedInArgOrEnv",),
       summary="An ARG/ENV named like a secret (HF_TOKEN, WANDB_API_KEY, ...) or a secret file copied from the context")
 def check(df, project):
     for inst in df.instructions:

@@ -48,7 +48,7 @@ def test_directory_of_manifests(tmp_path):
 def test_message_names_install_and_fix(tmp_path):
     hit = catches(tmp_path, RULE, FROM + "COPY . .\nRUN pip install -r requirements.txt\n", line=3, files=PROJECT)[0]
     assert "line 4" in hit["message"] and "pip install -r requirements.txt" in hit["message"]
-    assert "COPY requirements.txt ./" in hit["fix"]
+    assert "COPY requirements.txt ./" in hit["hint"]  # the prose; `fix` holds the edit
 
 
 def test_project_fix_mentions_no_deps(tmp_path):
@@ -58,13 +58,13 @@ def test_project_fix_mentions_no_deps(tmp_path):
 
 def test_named_packages_fix_moves_the_install(tmp_path):
     hit = catches(tmp_path, RULE, FROM + "COPY . .\nRUN pip install --no-cache-dir gunicorn==22.0.0\n", line=3, files=PROJECT)[0]
-    assert "move this install above" in hit["fix"]
+    assert "move this install above" in hit["hint"]
 
 
 def test_fix_keeps_manifest_paths(tmp_path):
     hit = catches(tmp_path, RULE, FROM + "COPY . .\nRUN pip install -r requirements/prod.txt\n", line=3,
                   files={**PROJECT, "requirements/prod.txt": "numpy==1.26.4\n"})[0]
-    assert "`COPY requirements/prod.txt requirements/prod.txt`" in hit["fix"]
+    assert "`COPY requirements/prod.txt requirements/prod.txt`" in hit["hint"]
 
 
 def test_project_with_extras_after_source(tmp_path):

@@ -1,5 +1,5 @@
 """Does an install leave its download cache in the layer? `--no-cache-dir`, PIP_NO_CACHE_DIR and
-pip config, uv's and conda's equivalents, cache mounts, and a clean-up later in the same RUN."""
+pip config, uv's, poetry's and conda's equivalents, cache mounts, and a clean-up later in the same RUN."""
 
 from __future__ import annotations
 
@@ -80,6 +80,12 @@ def cache_handled(install: Install, config: dict[str, PipConfig], later: list[Co
         cache_dir = explicit.value if explicit else env.get("UV_CACHE_DIR") or (
             posixpath.join(env["XDG_CACHE_HOME"], "uv") if env.get("XDG_CACHE_HOME") else None)
         tail = ".cache/uv"
+    elif install.tool == "poetry":
+        if install.has("no-cache"):
+            return "--no-cache"
+        cache_dir = env.get("POETRY_CACHE_DIR") or (
+            posixpath.join(env["XDG_CACHE_HOME"], "pypoetry") if env.get("XDG_CACHE_HOME") else None)
+        tail = ".cache/pypoetry"
     elif install.tool == "conda":
         for target in install.cache_mounts:
             if _norm(target).endswith("/pkgs"):
@@ -114,4 +120,6 @@ def cache_handled(install: Install, config: dict[str, PipConfig], later: list[Co
             return "`pip cache purge`"
         if install.tool == "uv" and name == "uv" and argv[:2] == ["cache", "clean"]:
             return "`uv cache clean`"
+        if install.tool == "poetry" and name == "poetry" and argv[:2] == ["cache", "clear"] and "--all" in argv:
+            return f"`poetry {' '.join(argv)}`"
     return None

@@ -123,16 +123,18 @@ def _bind_mounted(df: "Dockerfile", project: "Project", inst: "Instruction", ima
             continue
         root = project.context_choice(df).root
         candidate = (root / source / rest).resolve() if rest else (root / source).resolve()
-        if candidate.is_file() and (candidate == root or root in candidate.parents):
+        if _is_file(candidate) and (candidate == root or root in candidate.parents):
             return candidate
     return None
 
 
 def _context_requirements(df, project, inst, word: Word, register: bool = True) -> RequirementsFile | None:
     path = _context_path(df, project, inst, word)
-    if path is None or not path.is_file():
+    if path is None or not _is_file(path):
         return None
     if not register and path.resolve() not in project.requirements:
+        if not project.inside(path):
+            return None  # out of the project: never read (requirements_file reports it when registering)
         from mllint_docker.model.requirements import parse_requirements
 
         key = ("installs.unregistered", str(path.resolve()))
@@ -140,3 +142,10 @@ def _context_requirements(df, project, inst, word: Word, register: bool = True) 
             project.memo[key] = parse_requirements(path)
         return project.memo[key]
     return project.requirements_file(path)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # unreadable directory, a name too long
+        return False

@@ -1,0 +1,169 @@
+"""The fix loop over a linted project: apply, check the result parses, lint the changed files again
+while fixes wait behind overlapping ones, then write (or show) the result."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+
+from mllint_docker.finding import Finding, display_path
+from mllint_docker.fixes.apply import Source, apply_fixes
+from mllint_docker.fixes.policy import FixPolicy
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixReport:
+    originals: dict[Path, Source] = field(default_factory=dict)
+    fixed: dict[Path, Source] = field(default_factory=dict)  # only files whose text changed
+    counts: Counter = field(default_factory=Counter)  # rule name -> fixes applied
+    refused: list[tuple[Path, str]] = field(default_factory=list)  # files left alone: why
+    remaining: list[Finding] = field(default_factory=list)  # the findings after fixing
+    passes: int = 0
+
+    # A file other than a Dockerfile changed (a .dockerignore): the contexts must be read again.
+    other_files: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def write(self) -> list[tuple[Path, str]]:
+        """Writes every changed file in place; returns (file, error) for those that could not be written."""
+        errors = []
+        for path, src in self.fixed.items():
+            try:
+                path.write_bytes(src.to_bytes())
+            except OSError as err:
+                errors.append((path, err.strerror or str(err)))
+        return errors
+
+
+def unified_diff(report: FixReport) -> str:
+    out = []
+    for path in sorted(report.fixed, key=display_path):
+        before = report.originals[path]
+        after = report.fixed[path]
+        name = display_path(path)
+        source = f"a/{name}" if path.exists() else "/dev/null"
+        old = (("\ufeff" if before.bom else "") + before.text).splitlines(keepends=True)
+        new = (("\ufeff" if after.bom else "") + after.text).splitlines(keepends=True)
+        for i, lines in enumerate((old, new)):
+            if lines and not lines[-1].endswith(("\n", "\r")):
+                lines[-1] += "\n\\ No newline at end of file\n"
+        out.extend(difflib.unified_diff(old, new, source, f"b/{name}"))
+    return "".join(out)
+
+
+def _key(path: Path) -> Path:
+    return Path(path).resolve()
+
+
+class _Checker:
+    """Parses a changed text with the model, as the lint would; says why it must not be written."""
+
+    def __init__(self, project):
+        self.project = project
+        self.dockerfiles = {_key(df.path): df for df in project.dockerfiles}
+        self.parsed: dict[Path, object] = {}
+
+    def problem(self, path: Path, before: str, after: str) -> str | None:
+        from mllint_docker.model.dockerfile import parse_dockerfile
+
+        key = _key(path)
+        old = self.dockerfiles.get(key)
+        if old is None:
+            return None
+        new = parse_dockerfile(old.path, after, self.project.config.build_args)
+        if new.error is not None:
+            return f"the fixed file would not parse (line {new.error.line or '-'}: {new.error.message})"
+        if _shell_errors(new) > _shell_errors(old):
+            return "the fixed file's shell commands would not parse"
+        self.parsed[key] = new
+        return None
+
+
+def _shell_errors(df) -> int:
+    return sum(len(i.script.errors) for i in df.instructions if i.script is not None)
+
+
+def fix_project(project, selection, config, findings: list[Finding], policy: FixPolicy,
+                lint_after: bool = True) -> FixReport:
+    """Applies the fixes the policy allows to the project's files, in memory; `report.write()`
+    writes them. With `lint_after`, `report.remaining` holds the findings of the fixed project."""
+    report = FixReport()
+    checker = _Checker(project)
+    current = findings
+    dirty: set[Path] = set()
+    for n in range(MAX_PASSES):
+        fixable = sorted((f for f in current if policy.applies(f)), key=lambda f: str(_key(f.edit.edits[0].file)))
+        if not fixable:
+            break
+        report.passes = n + 1
+        waiting = False
+        changed: set[Path] = set()
+        for key, group in groupby(fixable, key=lambda f: _key(f.edit.edits[0].file)):
+            group = [f for f in group if all(_key(e.file) == key for e in f.edit.edits)]
+            if key in {k for k, _ in report.refused}:
+                continue
+            src = report.fixed.get(key) or report.originals.get(key)
+            if src is None:
+                try:
+                    src = Source.read(key) if key.exists() else Source(key, "")
+                except OSError as err:
+                    report.refused.append((key, f"cannot read: {err.strerror or err}"))
+                    continue
+                report.originals[key] = src
+            by_fix = {id(f.edit): f for f in group}
+            result = apply_fixes(src.text, [f.edit for f in group])
+            if result.text == src.text:
+                continue
+            problem = checker.problem(key, src.text, result.text)
+            if problem is not None:
+                report.refused.append((key, problem))
+                continue
+            report.fixed[key] = src.with_text(result.text)
+            for fix in result.applied:
+                report.counts[by_fix[id(fix)].name] += 1
+            waiting |= bool(result.deferred)
+            changed.add(key)
+        if not changed:
+            break
+        dirty |= changed
+        if not waiting:
+            break
+        # Later passes take only edits of the Dockerfiles just linted again: a fix for another file
+        # (a .dockerignore) was built from the scan before this pass and is already applied.
+        relinted = {k for k in changed if k in checker.parsed}
+        current = [f for f in _relint(project, selection, config, checker, changed)
+                   if f.edit is None or all(_key(e.file) in relinted for e in f.edit.edits)]
+    for key in [k for k, src in report.fixed.items() if src.text == report.originals[k].text]:
+        del report.fixed[key]
+    report.fixed = {report.originals[k].path: v for k, v in report.fixed.items()}
+    report.originals = {v.path: v for v in report.originals.values()}
+    report.other_files = any(_key(p) not in checker.dockerfiles for p in report.fixed)
+    if lint_after:
+        changed = {k for k in dirty if k in {_key(p) for p in report.fixed}}
+        kept = [f for f in findings if _key(f.file) not in changed]
+        report.remaining = sorted(kept + (_relint(project, selection, config, checker, changed) if changed else []),
+                                  key=Finding.sort_key)
+    return report
+
+
+def _relint(project, selection, config, checker: _Checker, changed: set[Path]) -> list[Finding]:
+    """Lints the changed Dockerfiles again (their new parse), reusing the project's context scans."""
+    from mllint_docker.engine.lint import Engine
+    from mllint_docker.model.project import Project
+
+    dfs = [checker.parsed[k] for k in changed if k in checker.parsed]
+    scans = {k: v for k, v in project._scans.items() if not (isinstance(k, tuple) and k[0] == "copied" and k[1] in changed)}
+    sub = Project(root=project.root, config=project.config, dockerfiles=dfs, contexts=project.contexts,
+                  _scans=scans, _roots=project._roots)
+    out = [f for f in Engine(sub, selection, config).run() if _key(f.file) in changed]
+    for df in dfs:
+        checker.dockerfiles[_key(df.path)] = df
+    return out
