@@ -129,3 +129,31 @@ def test_mangled_number_is_quoted(tmp_path):
     text = "services:\n  s:\n    image: x:1.0.0\n    environment:\n      PY: 3.10  # the build's Python\n"
     after, applicability = fixed(tmp_path, "compose-number-mangled", text)
     assert (after, applicability) == (text.replace("PY: 3.10", 'PY: "3.10"'), {"unsafe"})
+
+
+def test_fix_end_to_end_on_the_ml_stack(tmp_path):
+    """`--fix --unsafe-fixes` on the ML stack fixture: the obsolete version goes, the model mounts
+    become read-only, nothing else changes, and a second run has nothing left to fix."""
+    import shutil
+
+    from helpers import run_cli
+
+    stack = Path(__file__).parent / "fixtures" / "compose-ml-stack"
+    shutil.copytree(stack, tmp_path / "s")
+    before = (stack / "compose.yaml").read_text()
+    code, out, err = run_cli(["check", ".", "--isolated", "--fix", "--unsafe-fixes", "-q"], tmp_path / "s")
+    after = (tmp_path / "s" / "compose.yaml").read_text()
+    assert after == (before.replace('version: "3.9"\n', "").replace("      - ./models:/models\n", "      - ./models:/models:ro\n")
+                     .replace("        target: /models\n", "        target: /models\n        read_only: true\n"))
+    assert "compose-version-obsolete" not in out and "model-mount-writable" not in out
+    assert text_errors(tmp_path / "s" / "compose.yaml", after) == []
+    run_cli(["check", ".", "--isolated", "--fix", "--unsafe-fixes", "-q"], tmp_path / "s")
+    assert (tmp_path / "s" / "compose.yaml").read_text() == after
+
+
+def test_safe_fixes_only_by_default(tmp_path):
+    from helpers import run_cli
+
+    write_tree(tmp_path, {"compose.yaml": "version: '3'\n" + MOUNT + "      - ./models:/models\n"})
+    run_cli(["check", ".", "--isolated", "--fix", "-q"], tmp_path)
+    assert (tmp_path / "compose.yaml").read_text() == MOUNT + "      - ./models:/models\n"
