@@ -22,6 +22,15 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def _console(**kwargs):
+    """A rich console that honours NO_COLOR fully: no colour, and no bold or dim either."""
+    from rich.console import Console
+
+    if os.environ.get("NO_COLOR"):
+        kwargs["color_system"] = None
+    return Console(**kwargs)
+
+
 def _split(values: tuple[str, ...]) -> list[str] | None:
     if not values:
         return None
@@ -56,6 +65,20 @@ class _Guarded(click.Group):
 @click.version_option(__version__, prog_name="mllint-docker")
 def main() -> None:
     """A linter for the container setup of machine-learning projects."""
+    _warn_if_shadowed()
+
+
+def _warn_if_shadowed() -> None:
+    """PyPI's unrelated `mllint` package (an older ML project linter) also installs a `mllint`
+    command, and whichever was installed last owns it. Run as `mllint` with that package present:
+    say so (one module lookup, no import)."""
+    if os.path.basename(sys.argv[0]).lower() not in ("mllint", "mllint.exe"):
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("mllint") is not None:
+        click.echo("mllint: warning: the unrelated `mllint` package is installed too and also provides a `mllint` "
+                   "command; run `mllint-docker` to be sure to get this tool", err=True)
 
 
 @main.command()
@@ -67,19 +90,23 @@ def main() -> None:
               help="Also write a report to a file, e.g. sarif:mllint.sarif; repeatable.")
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
 @click.option("--write-baseline", type=click.Path(path_type=Path), default=None,
-              help="Record today's findings in FILE and exit 0.")
+              help="Record today's findings in FILE (pruning stale entries) and exit 0.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
               help="Report only findings that are not in this baseline FILE.")
-@click.option("--select", multiple=True, help="Rules to run (codes, names or prefixes), replacing the defaults.")
+@click.option("--select", multiple=True, help="Rules to run (codes, names, prefixes or hadolint codes), replacing the defaults.")
 @click.option("--extend-select", multiple=True, help="Rules to run in addition to the selected ones.")
-@click.option("--ignore", multiple=True, help="Rules not to run.")
+@click.option("--ignore", multiple=True, help="Rules not to run (codes, names, prefixes or hadolint codes).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding has this severity or higher (default: warning).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means a usage error).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-              help="Config file (default: nearest .mllint-docker.toml or pyproject.toml).")
-@click.option("--isolated", is_flag=True, help="Ignore every config file.")
-@click.option("-q", "--quiet", is_flag=True, help="Only findings, one line each.")
-@click.option("-v", "--verbose", is_flag=True, help="Say which files and build contexts were used.")
+              help="Config file for every file (default: the closest .mllint-docker.toml or pyproject.toml above each file).")
+@click.option("--isolated", is_flag=True, help="Ignore every config file (and .hadolint.yaml).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path), default=None,
+              help="With `-` as the path: the file the text on stdin stands for (its name decides kind, config and context).")
+@click.option("--no-color", is_flag=True, help="No colours or styles (also when NO_COLOR is set).")
+@click.option("-q", "--quiet", is_flag=True, help="Only findings, one line each: path:line:col: severity CODE message.")
+@click.option("-v", "--verbose", is_flag=True, help="Say which files, configs and build contexts were used.")
 @click.option("--build", is_flag=True, help="Also build each Dockerfile with Docker and analyse the image (runs the build!).")
 @click.option("-f", "--file", "build_files", multiple=True, type=click.Path(path_type=Path),
               help="With --build: the Dockerfile(s) to build (default: every one found).")
@@ -92,90 +119,168 @@ def main() -> None:
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the fixes as a unified diff and change nothing; exit 1 when there is one.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the remaining findings.")
-def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on, config_path, isolated, quiet, verbose,
-          build, build_files, target, build_args, builder, network, apply_fixes, unsafe_fixes, show_diff, fix_only) -> None:
-    """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .)."""
-    from mllint_docker.engine.config import ConfigError, find_config, load_config
-    from mllint_docker.engine.lint import Engine, select_rules
+def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on, exit_zero,
+          config_path, isolated, stdin_filename, no_color, quiet, verbose, build, build_files, target, build_args, builder,
+          network, apply_fixes, unsafe_fixes, show_diff, fix_only) -> None:
+    """Lint Dockerfiles, requirements files, compose files and build contexts under PATHS (default: .).
+    `-` reads one file from stdin (name it with --stdin-filename)."""
+    from mllint_docker.model.buffers import buffers
+
+    paths = list(paths) or [Path(".")]
+    stdin = None
+    if any(str(p) == "-" for p in paths):
+        if len(paths) > 1:
+            _fail("`-` (stdin) cannot be combined with other paths")
+        stdin_filename = stdin_filename or Path("Dockerfile")
+        stdin = click.get_text_stream("stdin").read()
+        paths = [stdin_filename]
+        _prime_linecache(stdin_filename, stdin)
+        if apply_fixes or fix_only or show_diff:
+            _fail("--fix, --fix-only and --diff change files: name them instead of `-`")
+    elif stdin_filename is not None:
+        _fail("--stdin-filename needs `-` as the path (the text comes from stdin)")
+    else:
+        for p in paths:
+            try:
+                exists = p.exists()
+            except OSError as err:  # a name too long for the file system, a loop
+                _fail(f"{p}: {err.strerror or err}")
+            if not exists:
+                _fail(f"{p}: no such file or directory")
+            if not os.access(p, os.R_OK):
+                _fail(f"{p}: permission denied")
+    if config_path is not None and not config_path.is_file():
+        _fail(f"{config_path}: config file not found")
+    color = not (no_color or os.environ.get("NO_COLOR"))
+    with buffers({paths[0]: stdin} if stdin is not None else {}):
+        _check(paths, stdin is not None, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select,
+               ignore, fail_on, exit_zero, config_path, isolated, color, quiet, verbose, build, build_files, target,
+               build_args, builder, network, apply_fixes, unsafe_fixes, show_diff, fix_only)
+
+
+def _prime_linecache(path: Path, text: str) -> None:
+    """Reports show source lines through linecache: the stdin text stands for the file."""
+    import linecache
+
+    for name in {str(path), os.path.abspath(path), str(path.resolve())}:
+        linecache.cache[name] = (len(text), None, text.splitlines(True), name)
+
+
+def _project_root(first: Path, config) -> Path:
+    """The root baselines and fingerprints are keyed to: the repository's, else the config's directory,
+    else the named directory."""
+    from mllint_docker.model.discovery import git_root
+
+    first = Path(os.path.abspath(first))
+    here = first if first.is_dir() else first.parent
+    root = git_root(here)
+    if root is not None:
+        return root
+    if config.path is not None:
+        return Path(os.path.abspath(config.path.parent))
+    return here
+
+
+def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on,
+           exit_zero, config_path, isolated, color, quiet, verbose, build, build_files, target, build_args, builder, network,
+           apply_fixes, unsafe_fixes, show_diff, fix_only):
+    from mllint_docker.engine.config import Config, ConfigError, ConfigResolver, load_config
+    from mllint_docker.engine.lint import Engine, Selector
     from mllint_docker.inert import terminal
     from mllint_docker.model.project import load_project
 
-    paths = list(paths) or [Path(".")]
-    for p in paths:
-        try:
-            exists = p.exists()
-        except OSError as err:  # a name too long for the file system, a loop
-            _fail(f"{p}: {err.strerror or err}")
-        if not exists:
-            _fail(f"{p}: no such file or directory")
-        if not os.access(p, os.R_OK):
-            _fail(f"{p}: permission denied")
     try:
-        if config_path is not None and not config_path.is_file():
-            _fail(f"{config_path}: config file not found")
-        # One directory: its config. Named files (pre-commit passes many): the config of the working
-        # directory, so a nested project's config cannot take over the whole run.
-        start = paths[0] if len(paths) == 1 and paths[0].is_dir() else Path.cwd()
-        config = load_config(None if isolated else config_path or find_config(start))
-        selection = select_rules(config, _split(select), _split(ignore), _split(extend_select))
+        fixed = Config() if isolated else (load_config(config_path) if config_path is not None else None)
+        resolver = ConfigResolver(fixed)
+        config = resolver.for_path(paths[0])  # the run's own settings (fail-on) come from the first path's config
+        selector = Selector(config, _split(select), _split(ignore), _split(extend_select))
+        selector.default()  # a bad flag is reported before any file is read
         from mllint_docker.fixes import fix_policy
 
         policy = fix_policy(config, unsafe_fixes)
+        project = load_project(paths, config)
+        engine = Engine(project, selector, config)
+        findings = engine.run()
     except ConfigError as err:
         _fail(str(err))
-    fail_on = fail_on or config.fail_on
-    project = load_project(paths, config)
     if verbose:
+        for c in resolver.configs():
+            if c.path is not None:
+                click.echo(f"mllint: config {c.path}", err=True)
         for note in project.notes:
             click.echo(f"mllint: {terminal(note)}", err=True)
-    engine = Engine(project, selection, config)
-    findings = engine.run()
+    _warn_image_rules(build, select, extend_select, config)
+    fail_on = fail_on or config.fail_on
     images = []
     if build:
         images = _build_images(project, engine, build_files, target, build_args, builder, network, quiet)
-        findings = engine.findings
-    files_checked = len(project.dockerfiles) + len(project.requirements) + len(project.compose_files)
+    findings = engine.report_unused_pragmas()
+    linted = [df.path for df in project.dockerfiles] + [rf.path for rf in project.requirements.values()] + \
+        [cf.path for cf in project.compose_files]
+    suppressed = engine.suppressed
+    if from_stdin:  # only the buffer's findings: files around it gave context, not findings
+        wanted = paths[0].resolve()
+        findings = [f for f in findings if f.file.resolve() == wanted]
+        suppressed = [s for s in suppressed if s.finding.file.resolve() == wanted]
+        linted = [paths[0]]
+    files_checked = len(linted)
+    if files_checked == 0 and not quiet:
+        click.echo(f"mllint: warning: no files to lint under {', '.join(str(p) for p in paths)} "
+                   "(Dockerfiles, requirements, compose or .dockerignore files)", err=True)
+    root = _project_root(paths[0], config)
+    from mllint_docker.fingerprint import stamp
+
+    stamp(findings + [s.finding for s in suppressed], root)
     if write_baseline is not None:
         from mllint_docker.engine.baseline import write_baseline as write
 
-        write(write_baseline, findings)
-        click.echo(f"mllint: wrote {len(findings)} findings to the baseline {write_baseline}", err=True)
+        pruned = write(write_baseline, findings, root)
+        note = f" ({pruned} stale entries pruned)" if pruned else ""
+        click.echo(f"mllint: wrote {len(findings)} findings to the baseline {write_baseline}{note}", err=True)
         sys.exit(EXIT_OK)
+    baselined = None
     if baseline_path is not None:
         from mllint_docker.engine.baseline import BaselineError, filter_baselined
 
         try:
-            findings, dropped = filter_baselined(baseline_path, findings)
+            result = filter_baselined(baseline_path, findings, root)
         except BaselineError as err:
             _fail(str(err))
+        findings, baselined = result.kept, result.baselined
         if verbose:
-            click.echo(f"mllint: {dropped} findings are in the baseline", err=True)
+            click.echo(f"mllint: {len(baselined)} findings are in the baseline", err=True)
+        if result.stale and not quiet:
+            click.echo(f"mllint: warning: {len(result.stale)} baseline entries match no finding any more "
+                       f"(fixed or gone); `--write-baseline {baseline_path}` prunes them", err=True)
     from mllint_docker.fixes import with_policy
 
     findings = with_policy(findings, policy)
     if apply_fixes or fix_only or show_diff:
         def relint():
-            fresh = Engine(load_project(paths, config), selection, config).run()
-            return _baselined(fresh, baseline_path) if baseline_path is not None else fresh
+            fresh = Engine(load_project(paths, config), selector, config).run()
+            return filter_baselined(baseline_path, fresh, root).kept if baseline_path is not None else fresh
 
-        findings = _fix(project, selection, config, findings, policy, show_diff, fix_only, quiet, relint)
+        findings = _fix(project, selector, config, findings, policy, show_diff, fix_only, quiet, relint)
         if fix_only:
             sys.exit(EXIT_OK)
+    extra = dict(images=images, suppressed=suppressed, baselined=baselined, root=root, files=linted, color=color,
+                 unsafe_fixes=unsafe_fixes)
+    _write_outputs(outputs, findings, files_checked, quiet, **extra)
     from mllint_docker.reporters import get
 
-    _write_outputs(outputs, findings, files_checked, quiet, images, unsafe_fixes)
     if statistics:
-        _print_statistics(findings)
+        _print_statistics(findings, fmt)
     else:
         if fmt is None and os.environ.get("GITHUB_ACTIONS") == "true":
             fmt = "github"
-        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, images=images, unsafe_fixes=unsafe_fixes)
+        get(fmt or "text")(findings, files_checked, sys.stdout, quiet=quiet, **extra)
     threshold = severity_rank(fail_on)
-    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
+    failed = any(severity_rank(f.severity) >= threshold for f in findings)
+    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
-def _write_outputs(outputs, findings, files_checked: int, quiet: bool, images, unsafe_fixes: bool = False) -> None:
-    """`--output FORMAT:FILE`: each report written to its file."""
+def _write_outputs(outputs, findings, files_checked: int, quiet: bool, **extra) -> None:
+    """`--output FORMAT:FILE`: each report written to its file (never with colour)."""
     from mllint_docker.reporters import FORMATS, get
 
     for spec in outputs:
@@ -184,15 +289,23 @@ def _write_outputs(outputs, findings, files_checked: int, quiet: bool, images, u
             _fail(f"--output {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}")
         try:
             with open(dest, "w", encoding="utf-8") as fh:
-                get(kind)(findings, files_checked, fh, quiet=quiet, images=images, unsafe_fixes=unsafe_fixes)
+                get(kind)(findings, files_checked, fh, quiet=quiet, **{**extra, "color": False})
         except OSError as err:
             _fail(f"--output {dest}: {err.strerror or err}")
 
 
-def _baselined(findings, baseline_path):
-    from mllint_docker.engine.baseline import filter_baselined
+def _warn_image_rules(build: bool, select, extend_select, config) -> None:
+    """Image rules named on purpose (not through ALL) do nothing without --build: say so."""
+    if build:
+        return
+    from mllint_docker.rules import by_selector
 
-    return filter_baselined(baseline_path, findings)[0]
+    named = [s for s in (_split(select) or []) + (_split(extend_select) or []) + (config.select or [])
+             + config.extend_select if s.strip().upper() != "ALL"]
+    image = sorted({r.code for s in named for r in by_selector(s) if r.scope == "image"})
+    if image:
+        click.echo(f"mllint: warning: {', '.join(image)} are image rules: they run only with --build "
+                   "(or on a built image with `mllint image`)", err=True)
 
 
 def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool, relint):
@@ -221,11 +334,17 @@ def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only
     return with_policy(report.remaining, policy)
 
 
-def _print_statistics(findings) -> None:
+def _print_statistics(findings, fmt=None) -> None:
     from collections import Counter
 
     counts = Counter((f.code, f.name, f.severity) for f in findings)
-    for (code, name, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([{"code": c, "name": n, "severity": s, "count": k} for (c, n, s), k in rows], indent=2))
+        return
+    for (code, name, severity), n in rows:
         click.echo(f"{n:5d}  {code}  {name}  ({severity})")
     click.echo(f"{sum(counts.values()):5d}  total")
 
@@ -244,10 +363,9 @@ def _progress(quiet: bool):
     """Build output on stderr through rich: dimmed on a terminal, plain text otherwise."""
     if quiet:
         return None
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(stderr=True, highlight=False)
+    console = _console(stderr=True, highlight=False)
     return lambda line: console.print(Text("  " + line.rstrip(), style="dim"))
 
 
@@ -330,16 +448,17 @@ def image(image, dockerfile, target, fmt, outputs, select, ignore, fail_on, conf
         _fail(str(err))
     engine = Engine(Project(root=Path.cwd(), config=config), selection, config)
     findings = engine.run_image(t)
-    _write_outputs(outputs, findings, 1, quiet, [t])
+    _write_outputs(outputs, findings, 1, quiet, images=[t])
     get(fmt)(findings, 1, sys.stdout, quiet=quiet, images=[t])
     threshold = severity_rank(fail_on or config.fail_on)
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in findings) else EXIT_OK)
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "tsv", "json"]), default="text",
+              help="text: a table on a terminal, tab-separated lines in a pipe; tsv: always tab-separated.")
 def list_rules(fmt) -> None:
-    """List every rule: code, name, default severity, whether it is on by default."""
+    """List every rule: code, name, default severity, on by default, summary, hadolint equivalents."""
     from mllint_docker.rules import all_rules
 
     rules = [r for r in all_rules()]
@@ -350,35 +469,48 @@ def list_rules(fmt) -> None:
                                 "group": r.group, "summary": r.summary, "hadolint": list(r.hadolint), "buildkit": list(r.buildkit)} for r in rules],
                               indent=2))
         return
-    from rich.console import Console
+    rows = [(r.code, r.name, r.severity, "on" if r.default else "off", r.summary,
+             ",".join(r.hadolint)) for r in rules]
+    if fmt == "tsv" or not sys.stdout.isatty():
+        # In a pipe: one rule a line, tab-separated, never cut (`mllint rules | grep`, `cut -f2`).
+        for row in rows:
+            click.echo("\t".join(" ".join(cell.split()) for cell in row))
+        return
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for col in ("code", "name", "severity", "default", "summary"):
-        table.add_column(col)
-    for r in rules:
-        table.add_row(r.code, r.name, r.severity, "on" if r.default else "off", r.summary)
-    Console(soft_wrap=False).print(table)
+    for col in ("code", "name", "severity", "default", "summary", "hadolint"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    _console().print(table)
 
 
 @main.command()
 @click.argument("rule")
 def explain(rule) -> None:
-    """Show a rule's documentation (by name or code)."""
+    """Show a rule's documentation (by name, code, or the hadolint code it stands for)."""
     from mllint_docker.docs import rule_doc
-    from mllint_docker.rules import by_name
+    from mllint_docker.rules import by_hadolint, by_name, is_hadolint_code, suggest
 
     r = by_name(rule)
-    if r is None:
-        _fail(f"unknown rule {rule!r} (see `mllint rules`)")
-    text = rule_doc(r.name)
-    if text is None:
-        _fail(f"no documentation found for {r.name}")
+    found = [r] if r is not None else (by_hadolint(rule) if is_hadolint_code(rule) else [])
+    if not found:
+        if is_hadolint_code(rule):
+            _fail(f"hadolint rule {rule.upper()} has no mllint-docker equivalent (see `mllint rules`)")
+        close = suggest(rule)
+        _fail(f"unknown rule {rule!r}" + (f"; did you mean {close!r}?" if close else " (see `mllint rules`)"))
+    texts = []
+    for r in found:
+        text = rule_doc(r.name)
+        if text is None:
+            _fail(f"no documentation found for {r.name}")
+        texts.append(text)
+    text = "\n".join(texts)
     if sys.stdout.isatty():
-        from rich.console import Console
         from rich.markdown import Markdown
 
-        Console().print(Markdown(text))
+        _console().print(Markdown(text))
     else:
         click.echo(text)
 
@@ -416,6 +548,17 @@ def context(path, dockerfile, fmt) -> None:
         from mllint_docker.reporters.context_text import write_context_text
 
         write_context_text(contexts(), sys.stdout)
+
+
+@main.command()
+def server() -> None:
+    """Run the Language Server over stdio: diagnostics, hover with the rule pages and quick fixes for
+    Dockerfiles, requirements, compose and .dockerignore files in any LSP editor."""
+    try:
+        from mllint_docker.server import main as serve
+    except ImportError as err:  # pygls is a dependency; a broken install should say what is missing
+        _fail(f"the language server needs pygls ({err}); pip install 'pygls>=2.1,<3'")
+    serve()
 
 
 if __name__ == "__main__":

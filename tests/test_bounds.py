@@ -202,7 +202,7 @@ def test_plain_text_writer_prints_a_final_backslash_once(tmp_path):
 
     out = io.StringIO()  # rich's markup escaping doubles it: `\` on a terminal
     render_plain([Finding("MLD100", "x", "error", tmp_path / "Dockerfile", None, None, "ends in \\")], 1, out, quiet=True)
-    assert out.getvalue().endswith(": MLD100 ends in \\\n")
+    assert out.getvalue().endswith(":1:1: error MLD100 ends in \\\n")
 
 
 # `mllint context`: streamed, with the bytes the whole-listing writers produce --------------------
@@ -278,3 +278,20 @@ def test_plain_variable_references_expand_as_the_lexer_expands_them(tmp_path):
         for skip_unset in (False, True):
             expected = ShellLex("\\", env=env, skip_unset_env=skip_unset).process_word(word)
             assert resolver._lex(word, env, skip_unset) == expected, (word, skip_unset)
+
+
+def test_json_report_is_written_finding_by_finding_with_the_same_bytes(tmp_path):
+    import io
+    import json
+
+    from mllint_docker.reporters.json import _write
+
+    findings = [{"code": "MLD101", "name": "x", "severity": "error", "file": "a/Dockerfile", "line": 3, "column": None,
+                 "message": "ünïcode \"quoted\" \\ back", "fix": {"edits": [{"start": [1, 2], "content": "x\ny"}], "n": []}},
+                {"code": "MLD102", "name": "y", "severity": "info", "file": "b", "line": None, "column": 1, "message": ""}]
+    for chosen in (findings, findings[:1], []):
+        for rest in ({"summary": {"files": 1, "by_rule": {}}}, {"summary": {"files": 0}, "images": [{"a": [1, {}]}]}, {}):
+            doc = {"version": "1.2.3", "findings": chosen, **rest}
+            out = io.StringIO()
+            _write({**doc, "findings": iter(chosen)}, out)
+            assert out.getvalue() == json.dumps(doc, indent=2)

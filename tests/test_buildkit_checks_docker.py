@@ -33,9 +33,7 @@ KNOWN = {
     "UndefinedVar",  # BuildKit also sees the base image's ENV; we judge the cases a Dockerfile proves
     "InvalidBaseImagePlatform",  # needs the registry
     "SecretsUsedInArgOrEnv",  # we ignore switches such as GF_AUTH_DISABLE_LOGIN_FORM (secret-in-build.md)
-    "WorkdirRelativePath",  # we also anchor to a WORKDIR of the stages a stage derives from
     "JSONArgsRecommended",  # BuildKit stays silent after a SHELL instruction
-    "DuplicateStageName",  # we compare names case-insensitively, as stage references do
 }
 _FROM = re.compile(r"^(\s*FROM\s+(?:--\S+\s+)*)(\S+)", re.I | re.M)
 _CHECK_LINE = re.compile(r"^(?:WARNING|ERROR|WARN):\s*([A-Za-z]+)\b", re.M)

@@ -36,8 +36,7 @@ TALLY_DIFFERS = {
 }
 # Checks whose verdict needs what a static read cannot have (the base image's ENV, the registry),
 # or that we judge differently on purpose (see the rule pages).
-KNOWN = {"UndefinedVar", "InvalidBaseImagePlatform", "SecretsUsedInArgOrEnv", "WorkdirRelativePath",
-         "DuplicateStageName"}
+KNOWN = {"UndefinedVar", "InvalidBaseImagePlatform", "SecretsUsedInArgOrEnv"}
 CASES = cases()
 
 

@@ -128,8 +128,11 @@ def test_patterns_docker_rejects_are_reported(env, tmp_path: Path, pattern: str)
 
     ctx = tmp_path / "ctx"
     write_tree(ctx, {"Dockerfile": "FROM scratch\nCOPY . /\n", ".dockerignore": f"*.pyc\n{pattern}\n", "a": "a"})
-    r = docker({**env, "DOCKER_BUILDKIT": "1"}, "build", "--network", "none", "-q", "-o",
-               f"type=local,dest={tmp_path / 'out'}", str(ctx), check=False)
+    for _ in range(3):  # under load BuildKit may report the cancelled session instead of the pattern error
+        r = docker({**env, "DOCKER_BUILDKIT": "1"}, "build", "--network", "none", "-q", "-o",
+                   f"type=local,dest={tmp_path / 'out'}", str(ctx), check=False)
+        if "context canceled" not in r.stderr:
+            break
     assert r.returncode != 0 and "pattern" in r.stderr
     code, out, err = run_cli(["check", ".", "--isolated", "--format", "json"], ctx)
     got = [(f["file"], f["line"], f["name"]) for f in json.loads(out)["findings"]]

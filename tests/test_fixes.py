@@ -156,7 +156,7 @@ NO_EDIT = [
     ("cmd-with-variable", "shell-form-cmd", F + "CMD python serve.py --port $PORT\n"),
     ("cmd-with-operator", "shell-form-cmd", F + "CMD python migrate.py && python serve.py\n"),
     ("cmd-builtin", "shell-form-cmd", F + "CMD cd /app\n"),
-    ("apt-lists-trailing-comment", "apt-lists-not-cleaned", F + "RUN apt-get install -y curl # tools\n"),
+    ("apt-lists-trailing-comment", "apt-lists-not-cleaned", F + "RUN apt-get update && apt-get install -y curl # tools\n"),
     ("pip-exec-form-run", "pip-cache-not-disabled", F + 'RUN ["pip", "install", "numpy==1.26.4"]\n'),
     ("pip-word-split-by-continuation", "pip-cache-not-disabled", F + "RUN pip inst\\\nall numpy==1.26.4\n"),
     ("add-with-checksum", "add-instead-of-copy", F + "ADD --checksum=sha256:0 src/ /app/\n"),

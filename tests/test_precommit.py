@@ -53,3 +53,59 @@ def test_hook_passes_on_a_clean_project(scratch: Path):
     proc = _pre_commit(scratch, "--all-files")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Passed" in proc.stdout
+
+
+def test_hook_runs_on_the_names_real_projects_use(scratch: Path):
+    # The hook's `files` pattern comes from discovery's definition: these names reach the hook.
+    write_tree(scratch, {"Dockerfile-cpu": "FROM python:latest\n", "docker/dockerfile": "FROM python:latest\n",
+                         "Dockerfile.md": "# notes\n"})
+    subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
+    proc = _pre_commit(scratch, "--all-files")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Dockerfile-cpu" in proc.stdout and "docker/dockerfile" in proc.stdout
+    assert "Dockerfile.md" not in proc.stdout
+
+
+# The hook's `files:` pattern and discovery agree (no pre-commit needed) --------------------------
+
+NAMES = [
+    "Dockerfile", "dockerfile", "Dockerfile.gpu", "svc/Dockerfile.dev", "Containerfile", "Containerfile.arm",
+    "serve.Dockerfile", "x.dockerfile", "a/b/train.DOCKERFILE", "Dockerfilex", "Dockerfile.dockerignore",
+    "requirements.txt", "requirements-dev.txt", "dev-requirements.txt", "Requirements.TXT", "requirements.in",
+    "requirements/base.txt", "requirements/notes.md", "constraints.txt", "constraints-cuda.txt", "x/constraints.txt",
+    "docker-compose.yml", "compose.yaml", "compose.override.yml", "Compose.YAML", "docker-compose.json",
+    ".dockerignore", "svc/.dockerignore", "serve.Dockerfile.dockerignore", "dockerignore",
+    "model.pt", "weights/model.safetensors", "data/train.parquet", "data/x.CSV", "ckpt/last.ckpt", "a.tar.gz",
+    "README.md", "setup.py", "src/app.py", "pyproject.toml", "Makefile", ".env", "notes.txt", "docs/compose.md",
+]
+
+
+def hook_pattern() -> str:
+    import yaml
+
+    return yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())[0]["files"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hook_files_pattern_matches_what_discovery_lints(name: str):
+    import re
+
+    from mllint_docker.model.artefacts import is_data_file
+    from mllint_docker.model.discovery import file_kind
+
+    linted = file_kind(Path(name)) is not None or is_data_file(name)  # data files re-lint their Dockerfiles
+    assert bool(re.search(hook_pattern(), name)) == linted
+
+
+def test_a_data_file_added_to_a_context_relints_its_dockerfiles(tmp_path: Path):
+    import json
+
+    from helpers import run_cli
+
+    write_tree(tmp_path, {"svc/Dockerfile": "FROM python:3.11.9-slim\nCOPY . /app\nUSER app\n", "svc/.dockerignore": ".git\n",
+                          "svc/data/train.parquet": 3_000_000, "other/Dockerfile": "FROM python:latest\n"})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    code, out, _ = run_cli(["check", "svc/data/train.parquet", "--isolated", "--format", "json"], tmp_path)
+    findings = json.loads(out)["findings"]
+    assert code == 1
+    assert {(f["file"], f["name"]) for f in findings} == {("svc/Dockerfile", "data-in-image")}

@@ -99,3 +99,48 @@ def test_gitlab_junit_checkstyle(tmp_path: Path):
     code, out, _ = run_cli(["check", ".", "--isolated", "--format", "checkstyle"], tmp_path)
     errors = ET.fromstring(out).findall("./file/error")
     assert any(e.get("source") == "mllint-docker.MLD101.base-image-unpinned" and e.get("line") == "1" for e in errors)
+
+
+def test_sarif_keeps_suppressed_and_baselined_results_with_absolute_base(tmp_path: Path):
+    from mllint_docker import __version__
+
+    write_tree(tmp_path, {"svc/Dockerfile": "FROM python:latest\n# mllint: disable=runs-as-root -- drops privileges\nUSER root\n",
+                          "svc/requirements.txt": "torch\n", ".mllint-docker.toml": '[per-file-ignores]\n"requirements.txt" = ["MLD201"]\n'})
+    import subprocess
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    assert run_cli(["check", ".", "--write-baseline", "b.json", "--select", "MLD101"], tmp_path)[0] == 0
+    write_tree(tmp_path, {"svc/Dockerfile": "FROM python:latest\nFROM ubuntu:latest\n# mllint: disable=runs-as-root -- drops privileges\nUSER root\n"})
+    code, out, _ = run_cli(["check", ".", "--format", "sarif", "--baseline", "../b.json", "--select", "MLD101,MLD201,MLD401"],
+                           tmp_path / "svc")
+    assert code == 1
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    run = doc["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.as_uri() + "/"}}
+    assert all(r["helpUri"].endswith(f"/blob/v{__version__}/rules/{r['name']}.md") for r in run["tool"]["driver"]["rules"])
+    got = sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                  r["locations"][0]["physicalLocation"]["region"]["startLine"], r.get("baselineState"),
+                  tuple((s["kind"], s.get("justification")) for s in r.get("suppressions", [])))
+                 for r in run["results"])
+    assert got == [
+        ("MLD101", "svc/Dockerfile", 1, "unchanged", ()),
+        ("MLD101", "svc/Dockerfile", 2, "new", ()),
+        ("MLD201", "svc/requirements.txt", 1, None, (("external", "per-file-ignores 'requirements.txt'"),)),
+        ("MLD401", "svc/Dockerfile", 4, None, (("inSource", "drops privileges"),)),
+    ]
+
+
+def test_junit_has_a_passing_case_per_clean_file(tmp_path: Path):
+    write_tree(tmp_path, {"a/Dockerfile": "FROM python:3.11.9-slim\nUSER app\n", "a/.dockerignore": ".git\n",
+                          "b/Dockerfile": "FROM python:latest\nUSER app\n", "requirements.txt": "numpy==2.1.0\n"})
+    code, out, _ = run_cli(["check", ".", "--isolated", "--format", "junit", "--select", "MLD101"], tmp_path)
+    from xml.etree import ElementTree as ET
+
+    suite = ET.fromstring(out).find("testsuite")
+    cases = [(c.get("classname"), c.get("name"), c.find("failure") is not None) for c in suite.findall("testcase")]
+    assert sorted(cases) == [("a/Dockerfile", "mllint-docker", False), ("b/Dockerfile", "MLD101 base-image-unpinned", True),
+                             ("requirements.txt", "mllint-docker", False)]
+    assert suite.get("tests") == "3" and suite.get("failures") == "1"
+    code, out, _ = run_cli(["check", "a", "--isolated", "--format", "junit"], tmp_path)
+    assert code == 0 and ET.fromstring(out).get("tests") == "1"

@@ -48,6 +48,8 @@ class BuildContext:
     errors: list[tuple[str, str]]
     total_size: int
     _paths: list[str] = field(default_factory=list, repr=False)
+    # Models derived from the context, computed once on first use (e.g. `artefacts.context_artefacts`).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
     _walker: "_Walker | None" = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +92,18 @@ class BuildContext:
             if e.path.count("/") + 1 == depth and rx.match(e.path):
                 out[e.path] = e
         return [out[k] for k in sorted(out)]
+
+    def head(self, path: str, size: int = 512) -> bytes:
+        """The first bytes of a regular file of the context (b"" for symlinks, directories and
+        anything that cannot be read): content checks never follow a link out of the context."""
+        entry = self.entry(path)
+        if entry is None or entry.is_symlink:
+            return b""
+        try:
+            with open(self.root / path, "rb") as fh:
+                return fh.read(size)
+        except OSError:
+            return b""
 
     def ignored_by(self, path: str) -> tuple[int, str] | None:
         """The ignore-file line whose pattern decides that `path` is excluded, if any."""
@@ -233,8 +247,12 @@ def read_ignore_file(path: Path | None) -> IgnoreFile:
     ig = IgnoreFile(path)
     if path is None:
         return ig
+    from mllint_docker.model.buffers import buffer_text
+
     try:
-        text = path.read_bytes().decode("utf-8", "replace")
+        text = buffer_text(path)
+        if text is None:
+            text = path.read_bytes().decode("utf-8", "replace")
     except OSError as err:
         ig.errors.append((0, f"cannot read {path.name}: {err.strerror or err}"))
         return ig

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import stat
 from pathlib import Path
 from typing import Protocol
+
+from mllint_docker.model.artefacts import DATA_FILE_SUFFIXES, is_data_file
+from mllint_docker.model.buffers import has_buffer
 
 
 class Settings(Protocol):
@@ -19,37 +21,61 @@ class Settings(Protocol):
     contexts: dict[str, str]
     build_args: dict[str, str]
 
+    def excluded(self, path: Path, named: bool = False) -> bool:
+        """Whether `exclude` (of the config that applies there) leaves `path` out."""
+
+    def for_path(self, path: Path) -> "Settings":
+        """The settings that apply to `path` (the closest config above it)."""
+
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
                        ".pytest_cache", ".ruff_cache", "site-packages", ".venv", "venv", ".eggs"})
-_REQ_NAME = re.compile(r"^(.*requirements.*|constraints.*)\.txt$", re.I)
-_COMPOSE_NAME = re.compile(r"^(docker-compose.*|compose.*)\.ya?ml$", re.I)
+# The names each kind of file goes by: ONE definition. Discovery matches a file's name (and, for
+# `requirements/*.txt`, its parent) against these; the pre-commit hook's `files` pattern in
+# .pre-commit-hooks.yaml is `hook_files_pattern()` (tests/test_precommit.py keeps them equal).
+# Names compare case-insensitively: `dockerfile`, `Dockerfile-cpu`, `Dockerfile_gpu`, `gpu.Dockerfile`.
+_NOT_A_DOCKERFILE = (r"(?![^/]*\.(?:dockerignore|py|pyc|ipynb|md|rst|txt|sh|bash|ps1|json|ya?ml|toml|cfg|ini|lock|"
+                     r"j2|jinja2?|tmpl|tpl|template|orig|bak|swp|patch|diff|go|rs|js|ts|html)$)")
+NAME_PATTERNS: dict[str, str] = {
+    "dockerfile": _NOT_A_DOCKERFILE + r"(?:(?:docker|container)file(?:[._-][^/]*)?|[^/]+(?:docker|container)file)",
+    "requirements": r"[^/]*requirements[^/]*\.txt|constraints[^/]*\.txt",
+    "compose": r"(?:docker-)?compose[^/]*\.ya?ml",
+    "dockerignore": r"[^/]*\.dockerignore",
+}
+# Kinds a file has by its directory: `requirements/base.txt`.
+DIR_PATTERNS: dict[str, str] = {"requirements": r"requirements/[^/]*\.txt"}
+_NAME_RX = {kind: re.compile(rx, re.I) for kind, rx in NAME_PATTERNS.items()}
+_DIR_RX = {kind: re.compile(rx, re.I) for kind, rx in DIR_PATTERNS.items()}
+
+
+def hook_files_pattern() -> str:
+    """The `files` regex of the pre-commit hook, generated from the patterns discovery uses, plus
+    data and model files (a named one re-lints the Dockerfiles whose build context holds it)."""
+    data = r"[^/]*\.(?:" + "|".join(re.escape(s.lstrip(".")) for s in DATA_FILE_SUFFIXES) + ")"
+    alternatives = [*NAME_PATTERNS.values(), *DIR_PATTERNS.values(), data]
+    return "(?i)(^|/)(" + "|".join(alternatives) + ")$"
 
 
 def is_dockerfile_name(name: str) -> bool:
-    low = name.lower()
-    if low.endswith(".dockerignore"):
-        return False
-    return (
-        name in ("Dockerfile", "dockerfile", "Containerfile")
-        or name.startswith("Dockerfile.")
-        or name.startswith("Containerfile.")
-        or low.endswith(".dockerfile")
-    )
+    return bool(_NAME_RX["dockerfile"].fullmatch(name))
 
 
 def file_kind(path: Path) -> str | None:
     """`dockerfile`, `requirements`, `compose`, `dockerignore` or None, by name as discovery does."""
     name = path.name
-    if is_dockerfile_name(name):
-        return "dockerfile"
-    if _REQ_NAME.match(name) or (path.parent.name == "requirements" and name.endswith(".txt")):
-        return "requirements"
-    if _COMPOSE_NAME.match(name):
-        return "compose"
-    if name.endswith(".dockerignore"):
-        return "dockerignore"
+    for kind, rx in _NAME_RX.items():
+        if rx.fullmatch(name):
+            return kind
+    for kind, rx in _DIR_RX.items():
+        if rx.fullmatch(f"{path.parent.name}/{name}"):
+            return kind
     return None
+
+
+def looks_like_dockerfile(name: str) -> bool:
+    """Named like a Dockerfile but not taken as one (`Dockerfile.md`, `dockerfile_utils.py`): `-v` says so."""
+    low = name.lower()
+    return ("dockerfile" in low or "containerfile" in low) and not low.endswith(".dockerignore") and not is_dockerfile_name(name)
 
 
 def _is_file(entry: os.DirEntry) -> bool:
@@ -157,26 +183,26 @@ class GitIgnore:
         return self._decide(rel, False)
 
 
-def _excluded(rel: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
-
-
 def discover(paths: list[Path], config: Settings, notes: list[str] | None = None) -> tuple[dict[str, list[Path]], list[tuple[Path, str]]]:
     """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded.
-    `notes` receives what was skipped and why (FIFOs, sockets, devices), for `-v`."""
-    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": []}
+    `notes` receives one line per file considered and per file or directory skipped, and why (`-v`)."""
+    note = notes.append if notes is not None else (lambda _line: None)
+    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": [], "data": []}
     errors: list[tuple[Path, str]] = []
     walked: dict[str, list[Path]] = {k: [] for k in found}
-    cwd = config.path.parent if config.path else Path.cwd()  # `exclude` globs are relative to the config
     repo = git_root(Path.cwd().resolve()) or next((r for p in paths if (r := git_root(p.resolve()))), None)
     gitignore = GitIgnore(repo) if repo else None
     for p in paths:
-        if p.is_file():
+        if p.is_file() or has_buffer(p):
             # `exclude` applies to named files too, so a pre-commit run over every file honours it.
-            if config.exclude and _excluded(os.path.relpath(p.resolve(), cwd.resolve()).replace(os.sep, "/"), config.exclude):
+            if config.excluded(p, named=True):
+                note(f"skipped {p}: matches `exclude`")
                 continue
-            kind = file_kind(p) or "dockerfile"  # an explicitly named file of no known name: a Dockerfile
+            # A named data or model file is not linted itself: it re-lints the Dockerfiles around it (project.py).
+            # Any other named file of no known name is taken for a Dockerfile.
+            kind = file_kind(p) or ("data" if is_data_file(p.name) else "dockerfile")
             found[kind].append(p)
+            note(f"considered {p} ({kind}, named on the command line)")
             continue
         if not p.is_dir():
             errors.append((p, "no such file or directory" if not p.exists() else "not a regular file"))
@@ -187,6 +213,7 @@ def discover(paths: list[Path], config: Settings, notes: list[str] | None = None
         if base == ".":
             base = ""
         if in_repo and base and gitignore.ignored(base, True):
+            note(f"skipped {p}/: .gitignore excludes it")
             continue
         stack = [(str(p), base)]
         while stack:
@@ -202,24 +229,32 @@ def discover(paths: list[Path], config: Settings, notes: list[str] | None = None
                     is_dir = e.is_dir(follow_symlinks=False)
                 except OSError:
                     continue
-                rel = os.path.relpath(e.path, cwd).replace(os.sep, "/")
-                if config.exclude and _excluded(rel, config.exclude):
+                rel = os.path.relpath(e.path).replace(os.sep, "/")
+                if config.excluded(Path(e.path)):
+                    note(f"skipped {rel}{'/' if is_dir else ''}: matches `exclude`")
                     continue
                 child = None if git_rel is None else (f"{git_rel}/{e.name}" if git_rel else e.name)
                 if is_dir:
                     if e.name in SKIP_DIRS or _is_venv(e.path):
+                        if e.name not in ("__pycache__", ".git", ".hg", ".svn"):
+                            note(f"skipped {rel}/: {'a virtualenv' if _is_venv(e.path) else 'a tool directory'}")
                         continue
                     if child is not None and gitignore.ignored(child, True):
+                        note(f"skipped {rel}/: .gitignore excludes it")
                         continue
                     stack.append((e.path, child))
                 elif _is_file(e):
-                    kind = file_kind(Path(e.name)) if e.name != "requirements" else None
-                    if kind is None and Path(d).name == "requirements" and e.name.endswith(".txt"):
-                        kind = "requirements"
-                    if kind and not (child is not None and gitignore.ignored(child)):
+                    kind = file_kind(Path(e.path))
+                    if kind and child is not None and gitignore.ignored(child):
+                        note(f"skipped {rel}: .gitignore excludes it")
+                    elif kind:
                         walked[kind].append(Path(e.path))
-                elif notes is not None and _is_special(e):
-                    notes.append(f"skipped {os.path.relpath(e.path, cwd)}: not a regular file ({_is_special(e)})")
+                        note(f"considered {rel} ({kind})")
+                    elif looks_like_dockerfile(e.name):
+                        note(f"skipped {rel}: named like a Dockerfile, but its extension says it is not one "
+                             "(name it on the command line to lint it)")
+                elif _is_special(e):
+                    note(f"skipped {rel}: not a regular file ({_is_special(e)})")
     for kind, files in walked.items():
         found[kind].extend(files)
     for kind in found:

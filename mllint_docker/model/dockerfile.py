@@ -12,11 +12,14 @@ from pathlib import Path
 
 from e2b_dockerfile_utils import DockerfileSyntaxError, ShellLex, parse_dockerfile_ast
 
+from mllint_docker.model.buffers import buffer_text
 from mllint_docker.model.shell import SHELLS, LineMap, Script, Snippet, is_python, parse_argv, parse_script
 
 MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024
 _HEREDOC_MARK = re.compile(r"<<(-?)\s*(['\"]?)([^\s'\"<>|;&]+)\2")
 _PLAIN_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# What BuildKit fetches itself for ADD: URLs and git references (dockerfile2llb's isHTTPSource / isGitSource).
+_REMOTE_SOURCE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@[^:/]+:)", re.I)
 _SHEBANG = re.compile(r"^#!\s*(\S+)(?:\s+(\S+))?")
 _ANY_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _REPLACE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*/")
@@ -93,6 +96,9 @@ class CopySpec:
     from_stage: "Stage | None"  # --from a stage of this Dockerfile
     from_image: str | None  # --from an image or an unknown name
     heredoc_sources: list[str]
+    # `ADD https://...`, `ADD git@host:repo.git`: fetched by the builder, never from the build context
+    # (not in `sources`).
+    remote_sources: list[str] = field(default_factory=list)
 
     @property
     def from_context(self) -> bool:
@@ -193,6 +199,9 @@ def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
 
 def read_data(path: Path, limit: int) -> tuple[bytes | None, str | None]:
     """The file's bytes without a UTF-8 BOM, or (None, reason) for binary, oversize or unreadable files."""
+    buffered = buffer_text(path)  # an unsaved buffer (stdin, the editor) stands in for the file
+    if buffered is not None:
+        return buffered.lstrip("\ufeff").encode("utf-8", "surrogateescape"), None
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
@@ -474,11 +483,13 @@ class _Resolver:
     def copy_spec(self, inst: Instruction, stages: list[Stage]) -> CopySpec:
         values = inst.expanded if not inst.json else list(inst.args)
         heredoc_names = {h.name for h in inst.heredocs}
-        sources, heredoc_sources = [], []
+        sources, heredoc_sources, remote_sources = [], [], []
         for v in values[:-1]:
             m = _HEREDOC_MARK.fullmatch(v)
             if m and m.group(3) in heredoc_names:
                 heredoc_sources.append(m.group(3))
+            elif _REMOTE_SOURCE.match(v):
+                remote_sources.append(v)
             else:
                 sources.append(v)
         dest = values[-1] if values else ""
@@ -491,7 +502,7 @@ class _Resolver:
                 from_stage = stages[int(ref)]
             if from_stage is None:
                 from_image = ref
-        return CopySpec(inst, sources, dest, from_stage, from_image, heredoc_sources)
+        return CopySpec(inst, sources, dest, from_stage, from_image, heredoc_sources, remote_sources)
 
     # RUN -----------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -35,6 +36,28 @@ class ImageRef:
         if rest and ("." in first or ":" in first or first == "localhost"):
             return rest
         return self.name.removeprefix("docker.io/").removeprefix("library/")
+
+
+# Tags that name a channel, not a release: the image behind them is republished (`latest-gpu`,
+# `nightly`, `edge`, `lts-slim`, `stable`, `main`). A part that is a version or a date pins it
+# (`nightly-2024-05-01`, `22.04-edge`), except after a leading `latest` (`latest-rust-1.92`).
+FLOATING_TAG_WORDS = frozenset({
+    "latest", "nightly", "nightlies", "edge", "stable", "lts", "main", "master", "dev", "develop", "development",
+    "rolling", "current", "unstable", "testing", "canary", "next", "head", "trunk", "beta", "alpha", "preview",
+})
+_VERSION_PART = re.compile(r"^v?\d+([._]\d+)*[a-z]?$|^\d{8}$", re.I)
+
+
+def floating_tag(tag: str | None) -> str | None:
+    """The word that makes a tag float (`latest` for `latest-cpu`), None for a release tag."""
+    if not tag:
+        return None
+    parts = re.split(r"[-_.]", tag.lower())
+    if parts[0] == "latest":
+        return "latest"  # `latest-rust-1.92`: the image's own version floats, whatever it is built with
+    if any(_VERSION_PART.match(p) for p in parts):
+        return None
+    return next((p for p in parts if p in FLOATING_TAG_WORDS), None)
 
 
 # Images whose default user is not root, so a final stage FROM them that sets no USER is fine.
@@ -74,6 +97,13 @@ def is_gpu_image(ref: "ImageRef") -> bool:
     if any(fnmatchcase(name, p) or fnmatchcase(ref.repository.lower(), p) for p in _GPU_NAMES):
         return True
     return any(t in tag for t in _GPU_TAG) or bool(re.search(r"(^|[^a-z])cu\d{2,3}([^0-9]|$)", tag))
+
+
+def ships_cpu_torch(ref: "ImageRef") -> bool:
+    """A PyTorch image built for CPUs (`pytorch/torchserve:0.12.0-cpu`, `*/pytorch-cpu:2.3`): torch
+    is installed already, the CPU build."""
+    name, tag = ref.repository.lower(), (ref.tag or "").lower()
+    return "torch" in name and ("cpu" in tag or "cpu" in name)
 
 
 # Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest].

@@ -10,6 +10,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mllint_docker.model.buffers import has_buffer
 from mllint_docker.model.compose import ComposeFile, compose_projects, default_files, load_compose
 from mllint_docker.model.discovery import Settings, discover, git_root, is_dockerfile_name
 from mllint_docker.model.dockerfile import (
@@ -312,7 +313,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     found, errors = discover(paths, config, notes)
     root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
     project = Project(root=root, config=config, errors=errors, boundary=project_boundary(paths), notes=notes)
-    named = {p.resolve() for p in paths if _is_file(p)}
+    named = {p.resolve() for p in paths if _is_file(p) or has_buffer(p)}
     # The build each compose service describes: its context, and its args and target for the Dockerfile.
     builds: dict[Path, tuple[dict[str, str], str | None]] = {}
     loaded = []
@@ -358,6 +359,16 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         for f in sorted(_listdir(req.parent)):
             if is_dockerfile_name(f.name) and _is_file(f):
                 dockerfile_paths.setdefault(f.resolve(), f)
+    for data in found.get("data", []):
+        # A data or model file added to a build context re-lints the Dockerfiles whose context holds it:
+        # those of the directories above it, within the project.
+        here = data.resolve().parent
+        for d in [here, *here.parents]:
+            if not project.inside(d):
+                break
+            for f in sorted(_listdir(d)):
+                if is_dockerfile_name(f.name) and _is_file(f):
+                    dockerfile_paths.setdefault(f.resolve(), f)
     for cf in project.compose_files:
         for _service, dockerfile, _ctx, _line in cf.builds:
             if dockerfile in project.contexts and _is_file(dockerfile):
@@ -366,15 +377,16 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         if not project.inside(shown):
             project.refuse(shown, None, f"{_link_note(shown)}; not read")
             continue
+        settings = config.for_path(shown)  # the config closest to this Dockerfile
         service_args, target = builds.get(resolved, ({}, None))
         # `build-args` in the config act as `--build-arg` on the command line: over the service's own.
-        df = parse_dockerfile(shown, build_args={**service_args, **config.build_args}, target=target)
+        df = parse_dockerfile(shown, build_args={**service_args, **settings.build_args}, target=target)
         df.service_args = service_args
         project.dockerfiles.append(df)
         if resolved not in project.contexts:
-            project.contexts[resolved] = _choose_context(df, config, root)
+            project.contexts[resolved] = _choose_context(df, settings, root)
             if not project.inside(project.contexts[resolved].root):
-                where = config.path if config.path is not None else shown
+                where = settings.path if settings.path is not None else shown
                 project.refuse(where, None, f"build context {str(project.contexts[resolved].root)!r} for "
                                             f"{_rel(shown)} is outside the project; not read")
         choice = project.contexts[resolved]
@@ -498,7 +510,35 @@ def _choose_context(df: Dockerfile, config: Settings, repo_root: Path) -> Contex
     if sources and repo_root != here and repo_root in here.parents:
         if not any(_exists(here, s) for s in sources) and all(_exists(repo_root, s) for s in sources):
             return ContextChoice(repo_root, "repository root: its COPY sources exist only there")
+    whole = any(spec.from_context and any(not s.strip("/.") for s in spec.sources) for spec in df.copies)
+    if whole and not sources and repo_root != here and repo_root in here.parents:
+        # `COPY . .` then `pip install .` / `pip install -r requirements.txt`: the files the
+        # install reads tell which directory is the context.
+        needed = _install_reads(df)
+        if needed and not any(_exists(here, n) for group in needed for n in group) and \
+                all(any(_exists(repo_root, n) for n in group) for group in needed):
+            return ContextChoice(repo_root, "repository root: the files its installs read after `COPY .` exist only there")
     return ContextChoice(here, "the Dockerfile's directory")
+
+
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _install_reads(df: Dockerfile) -> list[tuple[str, ...]]:
+    """Relative paths the Dockerfile's installs read from the copied context, each as a group of
+    alternatives: `pip install .` reads one of the packaging files, `-r x.txt` reads x.txt."""
+    from mllint_docker.model.installs import installs
+
+    out: list[tuple[str, ...]] = []
+    for install in installs(df):
+        for w in install.local_paths:
+            v = w.value.split("[", 1)[0].rstrip("/")
+            if v in (".", "./") and not w.unresolved:
+                out.append(_PROJECT_FILES)
+        for w in install.requirement_files:
+            if not w.value.startswith("/") and "$" not in w.value:
+                out.append((w.value,))
+    return out
 
 
 def _exists(root: Path, source: str) -> bool:

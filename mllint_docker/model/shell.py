@@ -42,15 +42,22 @@ class Command:
     span: tuple[int, int] = (0, 0)
     # File redirections: (operator, target), e.g. ('>', '=2') for an unquoted `pip install x>=2`.
     redirects: list[tuple[str, Word]] = field(default_factory=list)
+    # argv and name, computed once: rules ask for them many times (the words never change)
+    _argv: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _name: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def argv(self) -> list[str]:
-        return [w.value for w in self.words]
+        if self._argv is None:
+            self._argv = [w.value for w in self.words]
+        return self._argv
 
     @property
     def name(self) -> str:
         """The program's base name: `/usr/bin/pip3` -> `pip3`."""
-        return self.words[0].value.rsplit("/", 1)[-1] if self.words else ""
+        if self._name is None:
+            self._name = self.words[0].value.rsplit("/", 1)[-1] if self.words else ""
+        return self._name
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,11 @@ def render_context_text(listing: dict, out) -> None:
     """The whole listing (a dict as `context_listing` builds it) through rich."""
     from rich.console import Console
 
-    console = Console(file=out, highlight=False, emoji=False)
+    import os
+
+    # NO_COLOR drops bold and dim too, not only colours.
+    console = Console(file=out, highlight=False, emoji=False,
+                      **({"color_system": None} if os.environ.get("NO_COLOR") else {}))
     for c in listing["contexts"]:
         _rich_context(console, c["context"], c["dockerfile"], c["ignore_file"],
                       [(f["path"], f["size"], f["copied_by"]) for f in c["files"]], c["total_size"])

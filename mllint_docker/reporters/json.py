@@ -7,7 +7,7 @@ from mllint_docker.reporters import finding_dict, summary
 
 
 def render(findings, files_checked: int, out, extra: dict | None = None, images=None, **_) -> None:
-    doc = {"version": __version__, "findings": [finding_dict(f) for f in findings],
+    doc = {"version": __version__, "findings": (finding_dict(f) for f in findings),
            "summary": summary(findings, files_checked)}
     if images:
         from mllint_docker.image.render import image_json
@@ -15,4 +15,19 @@ def render(findings, files_checked: int, out, extra: dict | None = None, images=
         doc["images"] = [image_json(t) for t in images]
     if extra:
         doc.update(extra)
-    out.write(json.dumps(doc, indent=2) + "\n")
+    _write(doc, out)
+    out.write("\n")
+
+
+def _write(doc: dict, out) -> None:
+    """`json.dumps(doc, indent=2)` (findings as a list), written finding by finding: a report of
+    100,000 findings is not built as one string first."""
+    head = json.dumps({"version": doc["version"], "findings": None}, indent=2)
+    out.write(head[: head.rindex("null")])
+    first = True
+    for f in doc["findings"]:
+        out.write(("[\n    " if first else ",\n    ") + json.dumps(f, indent=2).replace("\n", "\n    "))
+        first = False
+    out.write("[]" if first else "\n  ]")
+    rest = {k: v for k, v in doc.items() if k not in ("version", "findings")}
+    out.write(",\n" + json.dumps(rest, indent=2)[2:] if rest else "\n}")

@@ -120,11 +120,30 @@ def by_selector(selector: str) -> list[Rule]:
     exact = by_name(s)
     if exact is not None:
         return [exact]
+    if is_hadolint_code(s):  # hadolint's code stands for our equivalent rules
+        return by_hadolint(s)
     return [r for r in all_rules() if r.code.upper().startswith(s.upper()) and len(s) >= 3]
 
 
 def by_hadolint(code: str) -> list[Rule]:
     return [r for r in all_rules() if code.upper() in r.hadolint]
+
+
+def is_hadolint_code(code: str) -> bool:
+    """`DL3007`: a hadolint rule code (ShellCheck's `SC` codes are not rules of ours either)."""
+    c = code.strip().upper()
+    return len(c) == 6 and c.startswith("DL") and c[2:].isdigit()
+
+
+def suggest(name: str) -> str | None:
+    """The closest rule name or code to a misspelt one (`base-image-unpined` -> `base-image-unpinned`)."""
+    import difflib
+
+    rules = all_rules()
+    close = difflib.get_close_matches(name.strip(), [r.name for r in rules], n=1, cutoff=0.7)
+    if not close:
+        close = difflib.get_close_matches(name.strip().upper(), [r.code for r in rules], n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def by_buildkit(name: str) -> list[Rule]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 
 from mllint_docker.finding import Edit, Fix
-from mllint_docker.model.artefacts import BLOAT_DIRS, BLOAT_PATHS, is_data_file, is_secret_file
+from mllint_docker.model.artefacts import BLOAT_DIRS, BLOAT_PATHS, RUN_DIRS, is_data_file, is_secret_file
 
 WHOLE_CONTEXT = (".", "./", "/", "*", "./*", "")
 # Written into a new file even when the context has none of them yet.
@@ -64,11 +64,20 @@ def _plan(df, project, ctx, target) -> Fix | None:
     config = project.config
     found: dict[str, str] = {}  # pattern -> why
     data: set[str] = set()
+    # A source package named like a tool's run directory (`utils/loggers/wandb/__init__.py`) is code:
+    # never excluded, and `**/wandb` would drop it too, so a run directory is then named exactly.
+    packages = {e.path.rpartition("/")[0] for e in ctx.entries
+                if e.path.endswith("/__init__.py") and e.path.rpartition("/")[0].rpartition("/")[2] in RUN_DIRS}
+    package_names = {p.rpartition("/")[2] for p in packages}
     for e in ctx.entries:
         parts = e.path.split("/")
         for i, part in enumerate(parts[:-1]):
             if part in BLOAT_DIRS:
-                found.setdefault(part if i == 0 and part in (".git", ".venv", "venv") else "**/" + part, BLOAT_DIRS[part])
+                directory = "/".join(parts[: i + 1])
+                if part in RUN_DIRS and directory in packages:
+                    break
+                exact = (i == 0 and part in (".git", ".venv", "venv")) or part in package_names
+                found.setdefault(directory if exact else "**/" + part, BLOAT_DIRS[part])
                 break
             for prefix, what in BLOAT_PATHS.items():
                 if "/".join(parts[i:]).startswith(prefix + "/"):

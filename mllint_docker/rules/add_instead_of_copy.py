@@ -7,7 +7,6 @@ from mllint_docker.rules._edits import fix, replace_keyword
 _ADD_ONLY = frozenset({"checksum", "keep-git-dir", "unpack"})
 
 _ARCHIVE = re.compile(r"\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz)$", re.I)
-_REMOTE = re.compile(r"^(https?://|git@|git://)", re.I)
 
 
 @rule("MLD110", "add-instead-of-copy", "warning", scope="dockerfile", hadolint=("DL3020",),
@@ -17,7 +16,7 @@ def check(df, project):
         inst = spec.instruction
         if inst.keyword != "ADD" or not spec.from_context or not spec.sources:
             continue
-        if any(_REMOTE.match(s) or _ARCHIVE.search(s) for s in spec.sources):
+        if spec.remote_sources or any(_ARCHIVE.search(s) for s in spec.sources):
             continue  # fetching a URL or unpacking a local archive is what ADD is for
         yield Issue(inst.line, "ADD of local files: use COPY (ADD also unpacks archives and fetches URLs, "
                                "which makes what it does depend on the file)", fix="replace ADD with COPY",

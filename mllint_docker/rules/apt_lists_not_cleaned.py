@@ -1,4 +1,4 @@
-from mllint_docker.model.installs import apt_installs, apt_updates, cache_mounted, removes_apt_lists
+from mllint_docker.model.installs import apt_installs, apt_program, apt_updates, cache_mounted, removes_apt_lists
 from mllint_docker.rules import Issue, rule
 from mllint_docker.rules._edits import append_to_run, fix
 
@@ -6,18 +6,36 @@ CLEAN = "rm -rf /var/lib/apt/lists/*"
 
 
 @rule("MLD105", "apt-lists-not-cleaned", "warning", scope="dockerfile", hadolint=("DL3009",),
-      summary="apt-get install without removing /var/lib/apt/lists in the same RUN")
+      summary="apt-get install on package lists that nothing removes in the same RUN")
 def check(df, project):
     final = df.final_stage
     chain = {s.index for s in final.chain()} if final else set()
     runs = [i for i in df.instructions if i.keyword == "RUN" and i.stage in chain]
+    # The lists land in the layer of the RUN that downloads them (`apt-get update`). An install
+    # finds them there, in its own RUN or an earlier one; an install after a RUN that removed them
+    # (or that never had an update before it) adds none: no finding.
+    earlier = None  # the update RUN whose lists are still in the image and no install used yet
     for n, inst in enumerate(runs):
         installs = apt_installs(inst.commands)
-        if installs and not removes_apt_lists(inst.commands) and not cache_mounted(inst, "/var/lib/apt"):
+        updates = apt_updates(inst.commands)
+        cleaned = removes_apt_lists(inst.commands) or cache_mounted(inst, "/var/lib/apt")
+        if installs and not cleaned and (updates or earlier is not None):
+            at = installs[0]
+            if updates:
+                message = (f"`{apt_program(at)} install` leaves the package lists in this layer (tens of MB): "
+                           "nothing removes /var/lib/apt/lists in the same RUN")
+            else:
+                message = (f"`{apt_program(at)} install` uses the package lists that `{apt_program(earlier)} update` "
+                           f"on line {earlier.line} left in its layer (tens of MB): nothing removes /var/lib/apt/lists")
             # A later RUN that installs without `apt-get update` relied on these lists: unsafe.
             later = any(apt_installs(i.commands) and not apt_updates(i.commands) for i in runs[n + 1:])
-            yield Issue(installs[0].line, "apt package lists stay in this layer (tens of MB): nothing removes "
-                                          "/var/lib/apt/lists in the same RUN",
-                        fix="end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache at /var/lib/apt",
+            yield Issue(at.line, message,
+                        fix="update, install and `rm -rf /var/lib/apt/lists/*` in one RUN, or mount a cache at /var/lib/apt",
                         edit=fix("unsafe" if later else "safe", f"Run `{CLEAN}` at the end of the RUN",
                                  append_to_run(df, inst, CLEAN, installs[-1])))
+        if cleaned:
+            earlier = None
+        elif updates and not installs:
+            earlier = updates[0]
+        elif installs:
+            earlier = None  # reported once, on the first install that uses them

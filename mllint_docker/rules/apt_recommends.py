@@ -1,5 +1,5 @@
 from mllint_docker.rules import Issue, rule
-from mllint_docker.model.installs import apt_installs
+from mllint_docker.model.installs import apt_installs, apt_program
 from mllint_docker.rules._edits import fix, option_after_verb
 
 
@@ -14,7 +14,7 @@ def check(df, project):
             if "--no-install-recommends" in argv or any("Install-Recommends=false" in a or
                                                         "Install-Recommends=0" in a for a in argv):
                 continue
-            yield Issue(cmd.line, "`apt-get install` without `--no-install-recommends` also installs recommended "
+            yield Issue(cmd.line, f"`{apt_program(cmd)} install` without `--no-install-recommends` also installs recommended "
                                   "packages, often hundreds of MB", column=cmd.column,
                         fix="add `--no-install-recommends`",
                         edit=fix("unsafe", "Add `--no-install-recommends`",

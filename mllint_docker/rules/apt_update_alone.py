@@ -1,4 +1,4 @@
-from mllint_docker.model.installs import apt_installs, apt_updates
+from mllint_docker.model.installs import apt_installs, apt_program, apt_updates
 from mllint_docker.rules import Issue, rule
 from mllint_docker.rules._edits import delete_instruction, fix, insert_before
 
@@ -11,9 +11,10 @@ def check(df, project):
             continue
         updates = apt_updates(inst.commands)
         if updates and not apt_installs(inst.commands):
-            yield Issue(updates[0].line, "`apt-get update` alone in a RUN: its layer is cached, so a later "
-                                         "`apt-get install` can use stale package lists and fail or install old versions",
-                        fix="run `apt-get update && apt-get install -y ...` in the same RUN",
+            apt = apt_program(updates[0])
+            yield Issue(updates[0].line, f"`{apt} update` alone in a RUN: its layer is cached, so a later "
+                                         f"`{apt} install` can use stale package lists and fail or install old versions",
+                        fix=f"run `{apt} update && {apt} install -y ...` in the same RUN",
                         edit=_merge(df, inst, updates))
 
 
@@ -32,5 +33,5 @@ def _merge(df, inst, updates):
     install = apt_installs(target.commands)[0]
     if install.assignments or install.nested:
         return None  # `X=1 apt-get install`: X would apply to the update instead
-    return fix("unsafe", "Run `apt-get update` in the RUN that installs", delete_instruction(df, inst),
+    return fix("unsafe", f"Run `{apt_program(updates[0])} update` in the RUN that installs", delete_instruction(df, inst),
                insert_before(df, install.words[0], update + " && "))

@@ -2,6 +2,7 @@ import posixpath
 import re
 
 from mllint_docker.finding import Edit
+from mllint_docker.model.discovery import is_dockerfile_name
 from mllint_docker.model.installs import installs, installs_of, is_manifest, manifests_for
 from mllint_docker.rules import Issue, rule
 from mllint_docker.rules._edits import delete_lines, fix
@@ -20,15 +21,17 @@ def check(df, project):
         if not spec.from_context or not spec.sources:
             continue
         stage_installs = [i for i in found if i.instruction.stage == copy.stage and i.is_dependency_install]
-        earlier = [i for i in stage_installs if i.instruction.line < copy.line]
+        # Installing the installer (`pip install poetry==2.1.3`) is not installing the dependencies.
+        earlier = [i for i in stage_installs if i.instruction.line < copy.line and not i.installs_tools_only]
         later = [i for i in stage_installs if i.instruction.line > copy.line and not _fine_after_source(i, earlier)]
         if not later:
             continue
         brought = _source_brought(ctx, spec)
         if brought is None:
             continue
-        install = later[0]
-        shown = " ".join(w.value for w in install.words[:6]) + (" ..." if len(install.words) > 6 else "")
+        # Name the install that busts the cache: the first that installs dependencies, not the installer.
+        install = next((i for i in later if not i.installs_tools_only), later[0])
+        shown = " ".join(w.value for w in install.words[:6]) + (" …" if len(install.words) > 6 else "")
         yield Issue(copy.line, f"`{copy.keyword} {' '.join(copy.args)}` brings {brought} in before the dependency "
                                f"install on line {install.line} (`{shown}`): every source edit re-runs it",
                     fix=_fix(df, project, ctx, install, copy), edit=_move_install(df, project, ctx, install, copy))
@@ -135,10 +138,16 @@ def _source_brought(ctx, spec) -> str | None:
         clean = posixpath.normpath(src.strip().lstrip("/")) if src.strip("/. ") else "."
         if len(entries) == 1 and entries[0].path == clean:
             continue  # one named file, such as a config or an entrypoint script
-        source = [e.path for e in entries if not is_manifest(e.path)]
+        # The Dockerfile and ignore files are not source: editing them re-runs the build anyway.
+        source = [e.path for e in entries if not is_manifest(e.path) and not _build_file(e.path)]
         if source:
             return "the whole build context" if whole else f"`{src}` ({len(source)} files besides manifests)"
     return None
+
+
+def _build_file(path: str) -> bool:
+    name = path.rpartition("/")[2]
+    return is_dockerfile_name(name) or name.endswith(".dockerignore")
 
 
 def _context(project, df):

@@ -15,7 +15,7 @@ def check(df, project):
             inst = spec.instruction
             if inst.keyword != "ADD" or inst.stage != stage.index:
                 continue
-            for src in spec.sources:
+            for src in spec.remote_sources:  # URLs are never context sources: the model keeps them apart
                 name = posixpath.basename(src.split("?", 1)[0].rstrip("/"))
                 if "://" in src and not src.startswith("git@") and is_bulky(name) and not src.endswith(".git"):
                     yield Issue(inst.line, f"`ADD {src}` stores `{name}` in a layer of its own (ADD does not unpack "

@@ -15,6 +15,12 @@ CONFIG_KEYS = {"index-url": "index", "extra-index-url": "extra", "find-links": "
       summary="Packages from a plain-HTTP index, a `--trusted-host`, or an `--extra-index-url` (dependency confusion)")
 def check(df, project):
     seen = set()
+    # An "extra" index that is the primary index itself (`pip config set global.index-url $I` and
+    # `global.extra-index-url $I`) adds no second source: nothing to confuse.
+    primaries = {_norm(c.value.value) for c in pip_config(df) if c.key == "index-url" and c.value is not None}
+    primaries |= {_norm(s.value) for s in settings(df) if INDEX_VARS.get(s.name) == "index"}
+    for install in installs(df):
+        primaries |= {_norm(ix.url) for ix in install.indexes if ix.kind == "index"}
     for install in installs(df):
         unsafe_uv = "unsafe" in " ".join(w.value for w in install.values("index-strategy")) or \
             "unsafe" in install.env.get("UV_INDEX_STRATEGY", "")
@@ -24,6 +30,8 @@ def check(df, project):
             kind = "extra" if ix.kind == "extra" and (install.tool != "uv" or unsafe_uv) else \
                 ("uv-extra" if ix.kind == "extra" else ix.kind)
             tool = "uv (with an `unsafe-*` index strategy)" if install.tool == "uv" else "pip"
+            if kind == "extra" and _norm(ix.url) in primaries:
+                continue
             for issue in _judge(kind, ix.name, ix.url, ix.line, ix.word.column if ix.word else None, tool):
                 seen.add((issue.line, issue.message))
                 yield issue
@@ -35,12 +43,12 @@ def check(df, project):
                                       "checks: anyone on the network path can serve other packages",
                         fix="drop `--insecure`; add the proxy's CA certificate instead (`conda config --set ssl_verify <ca.pem>`)")
     for s in settings(df):
-        if s.name in INDEX_VARS:
+        if s.name in INDEX_VARS and not (INDEX_VARS[s.name] == "extra" and _norm(s.value) in primaries):
             for issue in _judge(INDEX_VARS[s.name], s.name, s.value, s.line, None):
                 if (issue.line, issue.message) not in seen:
                     yield issue
     for c in pip_config(df):
-        if c.key in CONFIG_KEYS and c.value is not None:
+        if c.key in CONFIG_KEYS and c.value is not None and not (c.key == "extra-index-url" and _norm(c.value.value) in primaries):
             yield from _judge(CONFIG_KEYS[c.key], f"pip config {c.key}", c.value.value, c.line, c.value.column)
 
 
@@ -78,6 +86,10 @@ def _judge(kind: str, name: str, value: str, line: int, column: int | None, tool
                         fix="install what needs this index in a step of its own with `--index-url <it>` (and "
                             "`--no-deps` or hashes), or use uv, whose default index strategy stops at the first "
                             "index that has a name")
+
+
+def _norm(url: str) -> str:
+    return url.strip().rstrip("/").lower()
 
 
 def _host(url: str) -> str:

@@ -6,7 +6,7 @@ from mllint_docker.rules._edits import argument_start, fix
 @rule("MLD113", "relative-workdir", "warning", scope="dockerfile", hadolint=("DL3000",), buildkit=("WorkdirRelativePath",),
       summary="WORKDIR with a relative path: it depends on the WORKDIR of the base image")
 def check(df, project):
-    anchored: set[int] = set()  # stages whose WORKDIR is already absolute
+    anchored: set[int] = set()  # stages whose WORKDIR is already set: absolute, or relative and flagged once
     for inst in df.instructions:
         if inst.keyword != "WORKDIR" or not inst.expanded or inst.stage < 0:
             continue
@@ -17,6 +17,7 @@ def check(df, project):
             continue
         if chain & anchored:
             continue  # relative to a WORKDIR this Dockerfile set: well defined (hadolint flags it anyway)
+        anchored.add(inst.stage)  # fixing this one anchors the ones after it (BuildKit flags only the first too)
         yield Issue(inst.line, f"WORKDIR `{path}` is relative: where it lands depends on the base image's WORKDIR",
                     fix=f"use an absolute path, e.g. `WORKDIR /{path}`", edit=_absolute(df, inst))
 

@@ -22,7 +22,7 @@ def secret_name(name: str) -> bool:
     return tokens[-1] in _SECRET_WORDS or name.lower().replace("_", "").endswith("apikey")
 
 
-@rule("MLD402", "secret-in-build", "warning", scope="dockerfile", hadolint=(), buildkit=("SecretsUsedInArgOrEnv",),
+@rule("MLD402", "secret-in-build", "warning", scope="dockerfile", hadolint=("DL3064",), buildkit=("SecretsUsedInArgOrEnv",),
       summary="An ARG/ENV named like a secret (HF_TOKEN, WANDB_API_KEY, ...) or a secret file copied from the context")
 def check(df, project):
     for inst in df.instructions:
@@ -42,7 +42,7 @@ def check(df, project):
     for spec, entries in project.copied_files(df):
         secrets = [e.path for e in entries if is_secret_file(e.path)]
         if secrets:
-            shown = ", ".join(secrets[:4]) + (f" and {len(secrets) - 4} more" if len(secrets) > 4 else "")
+            shown = ", ".join(secrets[:4]) + (f", … ({len(secrets) - 4} more)" if len(secrets) > 4 else "")
             yield Issue(spec.instruction.line, f"copies secret files into the image: {shown}",
                         fix="exclude them in .dockerignore; pass credentials as build secrets or at run time")
 

@@ -30,7 +30,8 @@ def check(df, project):
         for inst in stage.of("RUN"):
             pkgs = build_packages(inst.commands)
             if pkgs:
-                names = ", ".join(sorted({p for p, _ in pkgs})[:5])
+                unique = sorted({p for p, _ in pkgs})
+                names = ", ".join(unique[:8]) + (", …" if len(unique) > 8 else "")
                 yield Issue(pkgs[0][1], f"the final stage installs build tools ({names}) and keeps them in the image",
                             fix=pattern)
                 return

@@ -33,6 +33,7 @@ def test_all_lower(tmp_path): passes(tmp_path, "inconsistent-instruction-casing"
 # reserved-stage-name (ReservedStageName)
 def test_scratch_stage(tmp_path): catches(tmp_path, "reserved-stage-name", "FROM python:3.11.9-slim AS scratch\n", 1)
 def test_context_stage(tmp_path): catches(tmp_path, "reserved-stage-name", "FROM python:3.11.9-slim AS context\n", 1)
+def test_reserved_any_case(tmp_path): catches(tmp_path, "reserved-stage-name", "FROM python:3.11.9-slim AS Scratch\n", 1)
 def test_from_scratch_itself(tmp_path): passes(tmp_path, "reserved-stage-name", "FROM scratch\n")
 
 

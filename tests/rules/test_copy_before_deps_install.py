@@ -70,3 +70,18 @@ def test_fix_keeps_manifest_paths(tmp_path):
 def test_project_with_extras_after_source(tmp_path):
     hit = catches(tmp_path, RULE, FROM + "COPY . .\nRUN pip install --no-cache-dir '.[serve]'\n", line=3, files=PROJECT)[0]
     assert "--no-deps" in hit["fix"]
+
+
+# Installing the installer is not installing the dependencies (issue: poetry/uv bootstraps).
+def test_poetry_bootstrap_then_source_then_install(tmp_path): catches(tmp_path, RULE, FROM + "RUN pip install poetry==2.1.3\nCOPY . .\nRUN poetry install --no-interaction\n", line=4, files=PROJECT)
+def test_uv_bootstrap_then_source_then_sync(tmp_path): catches(tmp_path, RULE, FROM + "RUN pip install uv\nCOPY . .\nRUN uv sync --frozen\n", line=4, files=PROJECT)
+def test_pipx_poetry_bootstrap(tmp_path): catches(tmp_path, RULE, FROM + "RUN pip install --upgrade pip pipx==1.7.1 && pipx install poetry==2.1.3\nCOPY . .\nRUN poetry install\n", line=4, files=PROJECT)
+def test_poetry_bootstrap_then_manifests_first(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install poetry==2.1.3\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\nCOPY . .\nRUN poetry install --only-root\n", files={**PROJECT, "poetry.lock": "x\n"})
+def test_real_deps_before_source_then_project(tmp_path): passes(tmp_path, RULE, FROM + "COPY requirements.txt .\nRUN pip install uv==0.5.4 && uv pip install --system -r requirements.txt\nCOPY . .\nRUN uv pip install --system --no-deps .\n", files=PROJECT)
+
+
+def test_names_the_install_that_busts_the_cache(tmp_path):
+    hit = catches(tmp_path, RULE, FROM + "COPY . .\nRUN pip install --no-cache-dir poetry==2.1.3\nRUN poetry install --no-interaction\n",
+                  line=3, files=PROJECT)[0]
+    assert "line 5" in hit["message"] and "`poetry install --no-interaction`" in hit["message"]
+def test_context_of_the_dockerfile_alone(tmp_path): passes(tmp_path, RULE, FROM + "COPY . .\nRUN pip install --no-cache-dir fastapi==0.115.5\n", files={})

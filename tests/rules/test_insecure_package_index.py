@@ -47,3 +47,9 @@ def test_requirements_trusted_host(tmp_path): assert req_hits(tmp_path, "--trust
 def test_requirements_http_index(tmp_path): assert req_hits(tmp_path, "-i http://pypi.corp/simple\nnumpy==1.26.4\n") == [("requirements.txt", 1)]
 def test_requirements_https_index(tmp_path): assert req_hits(tmp_path, "--index-url https://pypi.corp/simple\nnumpy==1.26.4\n") == []
 def test_requirements_pragma(tmp_path): assert req_hits(tmp_path, "--trusted-host pypi.corp  # mllint: disable=insecure-package-index\n") == []
+
+
+# An extra index that is the primary index itself adds no second source.
+def test_extra_equal_to_the_configured_index(tmp_path): passes(tmp_path, RULE, FROM + "ARG PIP_INDEX=https://pypi.org/simple\nRUN pip config set global.index-url \"${PIP_INDEX}\" && \\\n    pip config set global.extra-index-url \"${PIP_INDEX}\"\n")
+def test_extra_equal_to_the_command_index(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install --index-url https://mirror.example/simple --extra-index-url https://mirror.example/simple/ x==1\n")
+def test_extra_pypi_beside_a_private_index(tmp_path): catches(tmp_path, RULE, FROM + "RUN pip config set global.index-url https://pkgs.example.com/simple && \\\n    pip config set global.extra-index-url https://pypi.org/simple\n", line=3)

@@ -35,7 +35,7 @@ def test_arg_base_resolved(tmp_path): catches(tmp_path, RULE, "ARG BASE=python:3
 def test_arg_base_cuda(tmp_path): passes(tmp_path, RULE, "ARG BASE=nvidia/cuda:12.4.1-runtime-ubuntu22.04\nFROM ${BASE}\nRUN pip install torch\n")
 def test_arg_base_unknown(tmp_path): passes(tmp_path, RULE, "ARG BASE\nFROM ${BASE}\nRUN pip install torch\n")
 def test_conda_not_judged(tmp_path): passes(tmp_path, RULE, "FROM continuumio/miniconda3:24.7.1-0\nRUN conda install -y pytorch=2.5.1\n")
-def test_other_packages(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install torchmetrics==1.4.0 numpy==1.26.4\n")
+def test_other_packages(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install torchserve==0.12.0 numpy==1.26.4\n")
 
 
 def test_requirements_file(tmp_path):
@@ -79,3 +79,42 @@ def test_requirements_file_bind_mounted(tmp_path):
 def test_requirements_file_bind_mounted_cpu_index(tmp_path):
     passes(tmp_path, RULE, FROM + "RUN --mount=type=bind,source=requirements.txt,target=/r.txt pip install -r /r.txt\n",
            files={"requirements.txt": "-i https://download.pytorch.org/whl/cpu\ntorchaudio==2.5.1\n"})
+
+
+# torch pulled in by the packages that require it, on a CPU image.
+def test_sentence_transformers(tmp_path): catches(tmp_path, RULE, FROM + "RUN pip install --no-cache-dir sentence-transformers==3.3.1\n", line=2)
+def test_ultralytics(tmp_path): catches(tmp_path, RULE, FROM + "RUN pip install ultralytics==8.3.40\n", line=2)
+def test_timm_and_accelerate(tmp_path): catches(tmp_path, RULE, FROM + "RUN pip install timm==1.0.12 accelerate==1.1.1\n", line=2)
+def test_torchmetrics(tmp_path): catches(tmp_path, RULE, FROM + "RUN pip install torchmetrics==1.4.0\n", line=2)
+def test_transformers_torch_extra(tmp_path): catches(tmp_path, RULE, FROM + "RUN pip install 'transformers[torch]==4.46.3'\n", line=2)
+def test_transformers_alone(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install transformers==4.46.3\n")
+def test_dependent_after_cpu_torch(tmp_path): passes(tmp_path, RULE, FROM + f"RUN pip install --index-url {CPU} torch==2.5.1\nRUN pip install sentence-transformers==3.3.1\n")
+def test_dependent_with_cpu_extra_index(tmp_path): passes(tmp_path, RULE, FROM + f"RUN pip install --extra-index-url {CPU} sentence-transformers==3.3.1\n")
+def test_dependent_after_cpu_label(tmp_path): passes(tmp_path, RULE, FROM + "RUN pip install torch==2.5.1+cpu -f https://download.pytorch.org/whl/torch_stable.html && pip install timm==1.0.12\n")
+def test_dependent_on_cuda_base(tmp_path): passes(tmp_path, RULE, "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN pip install ultralytics==8.3.40\n")
+
+
+def test_dependent_in_requirements_file(tmp_path):
+    hit = catches(tmp_path, RULE, FROM + "COPY requirements.txt .\nRUN pip install -r requirements.txt\n", line=3,
+                  files={"requirements.txt": "fastapi==0.115.5\nsentence-transformers==3.3.1\n"})[0]
+    assert "sentence-transformers==3.3.1" in hit["message"] and "pulls in torch" in hit["message"]
+
+
+def test_dependent_with_cpu_torch_in_the_same_file(tmp_path):
+    passes(tmp_path, RULE, FROM + "COPY requirements.txt .\nRUN pip install -r requirements.txt -f https://download.pytorch.org/whl/torch_stable.html\n",
+           files={"requirements.txt": "torch==2.5.1+cpu\nsentence-transformers==3.3.1\n"})
+
+
+# Code that runs on a GPU wants the CUDA build; a base that ships CPU torch needs no download.
+APP = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir torch==2.5.1\n"
+def test_code_moves_the_model_to_cuda(tmp_path): passes(tmp_path, RULE, APP, files={"serve.py": "import torch\nmodel = torch.nn.Linear(2, 2).to('cuda')\n"})
+def test_code_uses_device_map(tmp_path): passes(tmp_path, RULE, APP, files={"serve.py": "from transformers import AutoModelForCausalLM\nm = AutoModelForCausalLM.from_pretrained('x', device_map='auto')\n"})
+def test_code_calls_cuda(tmp_path): passes(tmp_path, RULE, APP, files={"app/model.py": "def load(m):\n    return m.cuda()\n"})
+def test_runpod_handler(tmp_path): passes(tmp_path, RULE, APP, files={"handler.py": "import runpod\nrunpod.serverless.start({'handler': print})\n"})
+def test_modal_app(tmp_path): passes(tmp_path, RULE, APP, files={"app.py": "import modal\napp = modal.App('x')\n"})
+def test_device_chosen_at_run_time(tmp_path): catches(tmp_path, RULE, APP, line=4, files={"serve.py": "import torch\ndevice = 'cuda' if torch.cuda.is_available() else 'cpu'\nm = torch.nn.Linear(2, 2).to(device)\n"})
+def test_gpu_code_not_copied(tmp_path): catches(tmp_path, RULE, FROM + "COPY serve.py /app/\nRUN pip install torch==2.5.1\n", line=3, files={"serve.py": "print()\n", "train_gpu.py": "import torch\ntorch.zeros(1).to('cuda')\n"})
+def test_cpu_torch_base_unpinned(tmp_path): passes(tmp_path, RULE, "FROM pytorch/torchserve:0.12.0-cpu\nRUN pip install torch sentence-transformers==3.3.1\n")
+def test_cpu_torch_base_other_version(tmp_path): catches(tmp_path, RULE, "FROM pytorch/torchserve:0.12.0-cpu\nRUN pip install torch==2.5.1\n", line=2)
+def test_gpu_branch_of_an_availability_check(tmp_path): catches(tmp_path, RULE, APP, line=4, files={"enc.py": "import torch\nif torch.cuda.is_available():\n    device = torch.device('cuda')\n    m = torch.nn.Linear(2, 2).to('cuda')\nelse:\n    device = torch.device('cpu')\n"})
+def test_cuda_call_outside_the_check(tmp_path): passes(tmp_path, RULE, APP, files={"enc.py": "import torch\nif torch.cuda.is_available():\n    print('gpu')\nmodel = torch.nn.Linear(2, 2).cuda()\n"})

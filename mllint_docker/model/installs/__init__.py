@@ -30,6 +30,7 @@ from mllint_docker.model.installs.files import (
 )
 from mllint_docker.model.installs.os_packages import (
     apt_installs,
+    apt_program,
     apt_updates,
     cache_mounted,
     os_packages,
@@ -39,7 +40,7 @@ from mllint_docker.model.installs.parse import build_only, installs, installs_of
 
 __all__ = [
     "CONDA_PROGRAMS", "INSTALLER_PACKAGES", "Index", "Install", "Package", "PipConfig", "Setting",
-    "apt_installs", "apt_updates", "build_only", "cache_mounted", "command_constraints", "constraint_pins",
+    "apt_installs", "apt_program", "apt_updates", "build_only", "cache_mounted", "command_constraints", "constraint_pins",
     "installs", "installs_of", "is_manifest", "manifests_for", "os_packages", "pin_problem", "pip_config",
     "register_requirement_files", "removes_apt_lists", "requirement_files", "settings", "used_as_constraints",
 ]

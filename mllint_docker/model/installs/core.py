@@ -22,6 +22,13 @@ CONDA_PROGRAMS = frozenset({"conda", "mamba", "micromamba"})
 # tool rather than choosing the application's dependencies (see pip-install-unpinned.md).
 INSTALLER_PACKAGES = frozenset({"pip", "setuptools", "wheel"})
 PYTORCH_INDEX_HOST = "download.pytorch.org"
+# Installers and environment managers: `pip install poetry==2.1.3` or `pip install uv` installs the
+# tool that will install the dependencies, not the dependencies.
+TOOL_PACKAGES = INSTALLER_PACKAGES | frozenset({
+    "poetry", "poetry-core", "poetry-plugin-export", "poetry-plugin-bundle", "uv", "pipenv", "pdm", "pipx",
+    "virtualenv", "pip-tools", "hatch", "hatchling", "flit", "flit-core", "conda-lock", "build", "installer",
+    "micropipenv", "rye", "setuptools-scm", "keyring", "certifi",
+})
 
 
 # The model ------------------------------------------------------------------------------------
@@ -147,6 +154,13 @@ class Install:
         if self.tool == "pipenv" and self.action == "install" and not self.packages:
             return True
         return False
+
+    @property
+    def installs_tools_only(self) -> bool:
+        """Installs only installers (`pip install poetry==2.1.3`, `pip install uv`): the dependency
+        install is still to come."""
+        return (not self.from_manifest and not self.packages_from_stdin and bool(self.packages)
+                and all(p.name in TOOL_PACKAGES for p in self.packages))
 
     @property
     def is_dependency_install(self) -> bool:

@@ -43,6 +43,13 @@ def _apt(cmd) -> tuple[str, list[str]] | None:
     return prog, verbs
 
 
+def apt_program(cmd) -> str:
+    """The apt front end a command runs, as the file writes it (`apt`, `apt-get`, `aptitude`), so
+    messages and fixes speak the file's own command; `apt-get` for anything else."""
+    a = _apt(cmd)
+    return a[0] if a else "apt-get"
+
+
 def apt_installs(commands) -> list:
     return [c for c in commands if (a := _apt(c)) and a[1][:1] == ["install"]]
 
