@@ -55,6 +55,16 @@ def test_hook_passes_on_a_clean_project(scratch: Path):
     assert "Passed" in proc.stdout
 
 
+def test_hook_runs_on_a_changed_environment_file(scratch: Path):
+    write_tree(scratch, {"environment.yml": "channels:\n  - conda-forge\ndependencies:\n  - numpy\n",
+                         "uv.lock": "version = 1\n[[package]]\nname = \n"})
+    subprocess.run(["git", "add", "-A"], cwd=scratch, check=True)
+    proc = _pre_commit(scratch, "--files", "environment.yml", "uv.lock")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "environment.yml" in proc.stdout and "MLD205 manifest-unpinned" in proc.stdout
+    assert "uv.lock" in proc.stdout and "MLD001 parse-error" in proc.stdout
+
+
 def test_hook_runs_on_the_names_real_projects_use(scratch: Path):
     # The hook's `files` pattern comes from discovery's definition: these names reach the hook.
     write_tree(scratch, {"Dockerfile-cpu": "FROM python:latest\n", "docker/dockerfile": "FROM python:latest\n",

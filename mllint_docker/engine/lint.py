@@ -462,6 +462,12 @@ class Engine:
             self._register_installed_requirements(df)
         # Requirements files: those found, and those reached from Dockerfiles and includes.
         done: set[Path] = set()
+        try:
+            from mllint_docker.model.installs import conda_spec_files
+
+            done |= conda_spec_files(project)  # `conda install --file requirements.txt`: conda's, not pip's
+        except Exception as err:  # the model failing on odd input must not stop the run
+            self.meta("internal-error", project.root, None, f"reading conda installs failed: {type(err).__name__}: {err}")
         while True:
             pending = [rf for p, rf in list(project.requirements.items()) if p not in done]
             if not pending:
@@ -475,12 +481,35 @@ class Engine:
                     self.meta("broken-include", rf.path, inc.line, message)
                 for rule, fn in self._rules_for(rf.path, "requirements"):
                     self._run(rule, rf, rf.path, fn)
+        self._run_manifests()
         for path, line, message in project.context_errors():
             self.meta("parse-error", path, line, message)
         for path, line, message in project.outside:  # the trust boundary: named, never read
             self.meta("reference-outside-project", path, line, message)
         self.findings.sort(key=Finding.sort_key)
         return self.findings
+
+    def _run_manifests(self) -> None:
+        """Conda environment files, pyproject.toml, Pipfile and lock files: those found, and those
+        a Dockerfile's installs read."""
+        project = self.project
+        for df in project.dockerfiles:
+            if df.error is None:
+                try:
+                    from mllint_docker.model.installs import register_manifests
+
+                    register_manifests(df, project)
+                except Exception as err:  # the model failing on odd input must not stop the run
+                    self.meta("internal-error", df.path, None,
+                              f"reading the manifests this file installs failed: {type(err).__name__}: {err}")
+        for path, m in sorted(project.manifests.items(), key=lambda kv: str(kv[1].path)):
+            if not m.relevant:
+                continue
+            self._pragmas_of(m.path, line_pragmas(m.lines))
+            for line, message in m.errors:
+                self.meta("parse-error", m.path, line, message)
+            for rule, fn in self._rules_for(m.path, "manifest"):
+                self._run(rule, m, m.path, fn)
 
     def report_unused_pragmas(self) -> list[Finding]:
         """`unused-pragma` (off by default): `# mllint:` pragmas that silenced nothing. Call after every

@@ -1,5 +1,5 @@
-"""Discovery: which files under the given paths are Dockerfiles, requirements, compose or
-`.dockerignore` files, by name, honouring `exclude` and `.gitignore`."""
+"""Discovery: which files under the given paths are Dockerfiles, requirements, compose,
+`.dockerignore` or dependency manifest files (conda, pyproject, Pipfile, lock files), by name, honouring `exclude` and `.gitignore`."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ NAME_PATTERNS: dict[str, str] = {
     "requirements": r"[^/]*requirements[^/]*\.txt|constraints[^/]*\.txt",
     "compose": r"(?:docker-)?compose[^/]*\.ya?ml",
     "dockerignore": r"[^/]*\.dockerignore",
+    # Dependency manifests and lock files (model/manifests says which format each name is).
+    "manifest": r"(?:[^/]*[-_.])?(?:conda-lock\.ya?ml|(?:environment|conda)(?:[-_.][^/]*)?\.ya?ml|pyproject\.toml|"
+                r"pipfile|pipfile\.lock|uv\.lock|poetry\.lock|pdm\.lock|pylock(?:\.[^/]+)?\.toml|conda[^/]*\.lock)",
 }
 # Kinds a file has by its directory: `requirements/base.txt`.
 DIR_PATTERNS: dict[str, str] = {"requirements": r"requirements/[^/]*\.txt"}
@@ -61,7 +64,7 @@ def is_dockerfile_name(name: str) -> bool:
 
 
 def file_kind(path: Path) -> str | None:
-    """`dockerfile`, `requirements`, `compose`, `dockerignore` or None, by name as discovery does."""
+    """`dockerfile`, `requirements`, `compose`, `dockerignore`, `manifest` or None, by name as discovery does."""
     name = path.name
     for kind, rx in _NAME_RX.items():
         if rx.fullmatch(name):
@@ -187,10 +190,12 @@ def discover(paths: list[Path], config: Settings, notes: list[str] | None = None
     """Finds the files to lint under `paths`; named files are taken whatever their name, unless excluded.
     `notes` receives one line per file considered and per file or directory skipped, and why (`-v`)."""
     note = notes.append if notes is not None else (lambda _line: None)
-    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": [], "data": []}
+    found: dict[str, list[Path]] = {"dockerfile": [], "requirements": [], "compose": [], "dockerignore": [], "data": [],
+                                    "manifest": []}
     errors: list[tuple[Path, str]] = []
     walked: dict[str, list[Path]] = {k: [] for k in found}
-    repo = git_root(Path.cwd().resolve()) or next((r for p in paths if (r := git_root(p.resolve()))), None)
+    # The repository of the named paths first: what is ignored does not depend on the working directory.
+    repo = next((r for p in paths if (r := git_root(p.resolve()))), None) or git_root(Path.cwd().resolve())
     gitignore = GitIgnore(repo) if repo else None
     for p in paths:
         if p.is_file() or has_buffer(p):

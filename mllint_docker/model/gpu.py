@@ -180,6 +180,31 @@ def cuda_demands(df: "Dockerfile", project: "Project", stage: "Stage") -> list[C
                                 out.append(CudaDemand(v, f"`{url}`", o.line, None, f.path, install.line))
         elif install.tool == "conda":
             out.extend(demands_from_conda_specs((p.word.value, p.line, p.word.column) for p in install.packages))
+        out.extend(_manifest_demands(df, project, install))
+    return out
+
+
+def _manifest_demands(df: "Dockerfile", project: "Project", install) -> list[CudaDemand]:
+    """What the manifests and locks an install reads ask for: an environment file's conda specs
+    (`pytorch-cuda=11.8`) and `+cuXXX` pins in its `pip:` section, `+cuXXX` versions in a lock."""
+    from mllint_docker.model.installs import manifest_uses
+
+    out: list[CudaDemand] = []
+    for use in manifest_uses(df, project, install):
+        m = use.manifest
+        if m is None or not m.relevant:
+            continue
+        out.extend(demands_from_conda_specs(((e.text, e.line, e.column) for e in m.entries if e.kind == "conda"),
+                                            m.path, install.line))
+        for e in m.entries:
+            local = e.spec.rsplit("+", 1)[1] if e.kind == "pypi" and "+" in e.spec else None
+            v = parse_suffix(local) if local else None
+            if v is not None:
+                out.append(CudaDemand(v, f"`{e.text}`", e.line, e.column, m.path, install.line))
+        for p in m.locked:
+            v = parse_suffix(p.version.rsplit("+", 1)[1]) if "+" in p.version else None
+            if v is not None:
+                out.append(CudaDemand(v, f"`{p.name}=={p.version}`", p.line, None, m.path, install.line))
     return out
 
 

@@ -19,12 +19,17 @@ from mllint_docker.model.dockerfile import (
     Stage,
     parse_dockerfile,
 )
+from typing import TYPE_CHECKING
+
 from mllint_docker.model.requirements import (
     Include,
     Requirement,
     RequirementsFile,
     parse_requirements,
 )
+
+if TYPE_CHECKING:
+    from mllint_docker.model.manifests import Manifest
 
 
 @dataclass(slots=True)
@@ -40,6 +45,8 @@ class Project:
     dockerfiles: list[Dockerfile] = field(default_factory=list)
     requirements: dict[Path, RequirementsFile] = field(default_factory=dict)
     compose_files: list[ComposeFile] = field(default_factory=list)
+    # Conda environment files, pyproject.toml, Pipfile and lock files, each parsed once.
+    manifests: dict[Path, "Manifest"] = field(default_factory=dict)
     contexts: dict[Path, ContextChoice] = field(default_factory=dict)
     # Unreadable paths met during discovery: (path, message).
     errors: list[tuple[Path, str]] = field(default_factory=list)
@@ -165,6 +172,32 @@ class Project:
             return None
         real = _real(path)
         return next((df for df in self.dockerfiles if _real(df.path) == real), None) if real is not None else None
+
+    def manifest(self, path: Path, fmt: str | None = None) -> "Manifest":
+        """A dependency manifest or lock file, parsed once (see model/manifests)."""
+        from mllint_docker.model.manifests import Manifest, manifest_format, parse_manifest
+
+        shown = path
+        path = path.resolve()
+        m = self.manifests.get(path)
+        if m is None:
+            if not self.inside(path):
+                self.refuse(shown, None, f"{_link_note(shown)}; not read")
+                m = Manifest(path, fmt or manifest_format(path.name) or "", relevant=False)
+                self.manifests[path] = m
+                return m
+            m = parse_manifest(path, fmt)
+            self.manifests[path] = m
+            # `- -r requirements.txt` in an environment file's `pip:` section: pip reads it from there.
+            for target, line in m.meta.get("pip_requirements", []):
+                if "://" in target:
+                    continue
+                req = path.parent / target
+                if not self.inside(req):
+                    self.refuse(path, line, f"`-r {target}` refers to a file outside the project; not read")
+                elif _is_file(req):
+                    self.requirements_file(req)
+        return m
 
     # Build contexts -----------------------------------------------------
 
@@ -311,7 +344,9 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     """Discovers and parses every file once; nothing outside the project boundary is opened."""
     notes: list[str] = []
     found, errors = discover(paths, config, notes)
-    root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
+    # The repository of the named paths (not of the working directory): results do not depend on where it runs.
+    root = next((r for p in paths if (r := git_root(Path(os.path.abspath(p)))) is not None), None) \
+        or git_root(Path.cwd().resolve()) or Path.cwd().resolve()
     project = Project(root=root, config=config, errors=errors, boundary=project_boundary(paths), notes=notes)
     named = {p.resolve() for p in paths if _is_file(p) or has_buffer(p)}
     # The build each compose service describes: its context, and its args and target for the Dockerfile.
@@ -353,6 +388,7 @@ def load_project(paths: list[Path], config: Settings) -> Project:
             if _is_file(f):
                 dockerfile_paths.setdefault(f.resolve(), f)
     explicit_reqs = [p for p in found["requirements"] if p.resolve() in named]  # named and not excluded
+    explicit_reqs += [p for p in found.get("manifest", []) if p.resolve() in named]
     for req in explicit_reqs:
         # A changed requirements file (pre-commit passes only changed files) re-lints the Dockerfiles
         # beside it, which are the ones that COPY and install it in the usual layout.
@@ -394,6 +430,8 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         project.notes.extend(f"{_rel(shown)}:{line}: {message}" for line, message in df.notes)
     for r in found["requirements"]:
         project.requirements_file(r)
+    for m in found.get("manifest", []):
+        project.manifest(m)
     return project
 
 

@@ -18,7 +18,8 @@ __all__ = ["Issue", "Rule", "rule", "all_rules", "by_selector"]
 #   requirements -> mllint_docker.requirements.RequirementsFile
 #   image        -> mllint_docker.image report (only with --build / `mllint image`)
 #   compose      -> mllint_docker.model.compose.ComposeFile (a base file with its override, includes, extends)
-SCOPES = ("dockerfile", "requirements", "image", "compose")
+#   manifest     -> mllint_docker.model.manifests.Manifest (conda env, pyproject, Pipfile, lock files)
+SCOPES = ("dockerfile", "requirements", "image", "manifest", "compose")
 
 
 

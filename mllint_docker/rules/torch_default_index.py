@@ -3,7 +3,9 @@ import re
 from mllint_docker.finding import display_path
 from mllint_docker.model.artefacts import gpu_usage, read_script
 from mllint_docker.model.imageref import ImageRef, is_gpu_image, ships_cpu_torch
-from mllint_docker.model.installs import installs, requirement_files
+from mllint_docker.model.installs import installs, manifest_uses, requirement_files
+from mllint_docker.model.manifests import CONDA_ENV, PYPROJECT
+from mllint_docker.model.manifests.pyproject import requirements_for
 from mllint_docker.rules import Issue, rule
 
 TORCH = ("torch", "torchvision", "torchaudio")
@@ -40,6 +42,13 @@ def check(df, project):
     found = []
     cpu_torch = False  # an earlier install got torch from PyTorch's CPU index: dependents find it installed
     for install in sorted(installs(df), key=lambda i: i.line):
+        pytorch_index = any(ix.is_pytorch for ix in install.indexes) or install.has("torch-backend") \
+            or install.env.get("UV_TORCH_BACKEND")
+        if not pytorch_index and not cpu_torch_base:
+            for use in manifest_uses(df, project, install):  # pyproject, a conda pip: section, a lock
+                hit = _from_manifest(use)
+                if hit is not None:
+                    found.append((use.line, use.word.column if use.word else install.command.column, _message(hit, base)))
         if install.tool not in ("pip", "uv") or install.action != "install":
             continue
         if any(ix.is_pytorch for ix in install.indexes) or install.has("torch-backend") or install.env.get("UV_TORCH_BACKEND"):
@@ -117,6 +126,30 @@ def _serves_on_gpu(df, project) -> bool:
             if hit is not None:
                 return True
     return False
+
+
+def _from_manifest(use) -> str | None:
+    """`torch` (with where it is written) that a manifest or lock makes this install take from PyPI."""
+    m, install = use.manifest, use.install
+    if m is None:
+        return None
+    where = display_path(m.path)
+    if m.format == PYPROJECT and use.role == "project" and install.tool in ("pip", "uv") and install.action == "install" \
+            and not install.has("no-deps"):
+        hits = [e for e in requirements_for(m, set(use.extras)) if e.name in TORCH and "+" not in e.spec and not e.source]
+        if hits:
+            return f"`{hits[0].text}` ({where}:{hits[0].line}, installed by `{install.program} install`)"
+    elif m.format == CONDA_ENV:
+        if any(_pytorch_url(v) for opt, _ in m.meta.get("pip_options", []) for v in opt.split()[1:]):
+            return None
+        hits = [e for e in m.entries if e.section == "pip" and e.name in TORCH and "+" not in e.spec and not e.source]
+        if hits:
+            return f"`{hits[0].text}` ({where}:{hits[0].line}, the environment's `pip:` section)"
+    elif m.is_lock and use.role == "lock":
+        hits = [p for p in m.locked if p.name in TORCH and "+" not in p.version and "pytorch" not in (p.source or "").lower()]
+        if hits:
+            return f"`{hits[0].name}=={hits[0].version}` ({where}:{hits[0].line}, from {hits[0].source or 'the default index'})"
+    return None
 
 
 def _pytorch_url(url: str) -> bool:

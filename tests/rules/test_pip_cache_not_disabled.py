@@ -51,3 +51,9 @@ def test_uv_pip_mount_does_not_cover_uv(tmp_path): catches(tmp_path, RULE, FROM 
 def test_pipx_not_judged(tmp_path): passes(tmp_path, RULE, FROM + "RUN pipx install poetry==1.8.3\n")
 def test_hadolint_pragma(tmp_path): passes(tmp_path, RULE, FROM + "# hadolint ignore=DL3042\nRUN pip install numpy==1.26.4\n")
 def test_uv_pip_compatible_alias(tmp_path): passes(tmp_path, RULE, FROM + "RUN uv pip install --system --no-cache-dir numpy==1.26.4\n")
+
+
+def test_poetry_install(tmp_path): catches(tmp_path, RULE, "FROM python:3.11.9-slim\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\n", line=3)
+def test_poetry_no_cache(tmp_path): passes(tmp_path, RULE, "FROM python:3.11.9-slim\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root --no-cache\n")
+def test_poetry_cache_mount(tmp_path): passes(tmp_path, RULE, "FROM python:3.11.9-slim\nCOPY pyproject.toml poetry.lock ./\nRUN --mount=type=cache,target=/root/.cache/pypoetry poetry install --no-root\n")
+def test_poetry_cache_dir_removed(tmp_path): passes(tmp_path, RULE, "FROM python:3.11.9-slim\nENV POETRY_CACHE_DIR=/tmp/pc\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root && rm -rf /tmp/pc\n")

@@ -118,3 +118,16 @@ def test_cpu_torch_base_unpinned(tmp_path): passes(tmp_path, RULE, "FROM pytorch
 def test_cpu_torch_base_other_version(tmp_path): catches(tmp_path, RULE, "FROM pytorch/torchserve:0.12.0-cpu\nRUN pip install torch==2.5.1\n", line=2)
 def test_gpu_branch_of_an_availability_check(tmp_path): catches(tmp_path, RULE, APP, line=4, files={"enc.py": "import torch\nif torch.cuda.is_available():\n    device = torch.device('cuda')\n    m = torch.nn.Linear(2, 2).to('cuda')\nelse:\n    device = torch.device('cpu')\n"})
 def test_cuda_call_outside_the_check(tmp_path): passes(tmp_path, RULE, APP, files={"enc.py": "import torch\nif torch.cuda.is_available():\n    print('gpu')\nmodel = torch.nn.Linear(2, 2).cuda()\n"})
+
+
+# Manifests the install reads -----------------------------------------------------------------------
+_PY = "FROM python:3.11.9-slim\nWORKDIR /app\n"
+_PP = '[project]\nname = "a"\nversion = "1"\ndependencies = ["torch==2.4.1", "numpy==2.1.1"]\n'
+def test_pyproject_pip_install(tmp_path): catches(tmp_path, RULE, _PY + "COPY . .\nRUN pip install --no-cache-dir .\n", line=4, files={"pyproject.toml": _PP})
+def test_pyproject_cpu_index(tmp_path): passes(tmp_path, RULE, _PY + "COPY . .\nRUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu .\n", files={"pyproject.toml": _PP})
+def test_pyproject_no_deps(tmp_path): passes(tmp_path, RULE, _PY + "COPY . .\nRUN pip install --no-cache-dir --no-deps .\n", files={"pyproject.toml": _PP})
+def test_conda_pip_section(tmp_path): catches(tmp_path, RULE, "FROM mambaorg/micromamba:1.5.8\nCOPY environment.yml /tmp/\nRUN micromamba create -y -n a -f /tmp/environment.yml && micromamba clean -a -y\n", line=3, files={"environment.yml": "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip:\n    - torch==2.4.1\n"})
+def test_conda_pip_section_cpu_index(tmp_path): passes(tmp_path, RULE, "FROM mambaorg/micromamba:1.5.8\nCOPY environment.yml /tmp/\nRUN micromamba create -y -n a -f /tmp/environment.yml && micromamba clean -a -y\n", files={"environment.yml": "channels:\n  - conda-forge\ndependencies:\n  - pip:\n    - --extra-index-url https://download.pytorch.org/whl/cpu\n    - torch==2.4.1\n"})
+_LOCK = 'version = 1\n\n[[package]]\nname = "torch"\nversion = "2.4.1"\nsource = {{ registry = "{}" }}\n'
+def test_uv_lock_from_pypi(tmp_path): catches(tmp_path, RULE, _PY + "COPY pyproject.toml uv.lock ./\nRUN uv sync --locked\n", line=4, files={"pyproject.toml": _PP, "uv.lock": _LOCK.format("https://pypi.org/simple")})
+def test_uv_lock_from_pytorch(tmp_path): passes(tmp_path, RULE, _PY + "COPY pyproject.toml uv.lock ./\nRUN uv sync --locked\n", files={"pyproject.toml": _PP, "uv.lock": _LOCK.format("https://download.pytorch.org/whl/cpu")})

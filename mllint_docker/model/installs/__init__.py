@@ -21,8 +21,16 @@ from mllint_docker.model.installs.core import (
     manifests_for,
     pin_problem,
 )
+from mllint_docker.model.installs.conda import strict_channel_priority
 from mllint_docker.model.installs.files import (
+    ManifestUse,
     command_constraints,
+    conda_spec_files,
+    earlier_pins,
+    manifest_installs,
+    manifest_uses,
+    register_manifests,
+    require_hashes_installs,
     constraint_pins,
     register_requirement_files,
     requirement_files,
@@ -42,5 +50,6 @@ __all__ = [
     "CONDA_PROGRAMS", "INSTALLER_PACKAGES", "Index", "Install", "Package", "PipConfig", "Setting",
     "apt_installs", "apt_program", "apt_updates", "build_only", "cache_mounted", "command_constraints", "constraint_pins",
     "installs", "installs_of", "is_manifest", "manifests_for", "os_packages", "pin_problem", "pip_config",
-    "register_requirement_files", "removes_apt_lists", "requirement_files", "settings", "used_as_constraints",
+    "register_requirement_files", "ManifestUse", "earlier_pins", "manifest_installs", "manifest_uses",
+    "register_manifests", "strict_channel_priority", "conda_spec_files", "require_hashes_installs", "removes_apt_lists", "requirement_files", "settings", "used_as_constraints",
 ]

@@ -86,3 +86,23 @@ def _conda_package(w: Word) -> Package:
     if version.endswith("*"):
         return Package(w, "requirement", name, False, f"allows a wildcard of versions (`{spec}`)")
     return Package(w, "requirement", name, False, f"allows a range of versions (`{spec}`)")
+
+
+def strict_channel_priority(df, install: Install) -> bool:
+    """conda solves with strict channel priority: `--strict-channel-priority`, CONDA_CHANNEL_PRIORITY,
+    or `conda config --set channel_priority strict` in a RUN up to this install (a `.condarc` written
+    by the image is not followed)."""
+    if install.has("strict-channel-priority"):
+        return True
+    if install.env.get("CONDA_CHANNEL_PRIORITY", "").lower() == "strict":
+        return True
+    for inst in df.instructions:
+        if inst.keyword != "RUN" or inst.line > install.instruction.line:
+            continue
+        for cmd in inst.commands or []:
+            argv = [w.value for w in cmd.words]
+            if any(a.rsplit("/", 1)[-1] in ("conda", "mamba", "micromamba") for a in argv[:1]) and "config" in argv:
+                joined = " ".join(argv)
+                if re.search(r"channel[_-]priority[ =]+strict", joined):
+                    return True
+    return False

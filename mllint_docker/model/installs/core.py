@@ -103,6 +103,7 @@ class Install:
     editables: list[Word] = field(default_factory=list)  # -e values
     local_paths: list[Word] = field(default_factory=list)  # `.`, ./pkg, dist/x.whl, `-e .`
     environment_files: list[Word] = field(default_factory=list)  # conda -f/--file
+    lock_files: list[Word] = field(default_factory=list)  # PEP 751 `pylock.toml` given to `-r` / `uv pip sync`
     # Every option seen: canonical long name -> its values (None for a flag).
     options: dict[str, list[Word | None]] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)  # ARG/ENV in force plus the command's assignments
@@ -145,7 +146,7 @@ class Install:
     def from_manifest(self) -> bool:
         """Installs what a dependency manifest in the context lists (requirements, lock, env file,
         pyproject), so the manifest must be in the image first."""
-        if self.requirement_files or self.local_paths or self.environment_files:
+        if self.requirement_files or self.local_paths or self.environment_files or self.lock_files:
             return True
         if self.action in ("sync", "env-create", "env-update"):
             return True
@@ -391,8 +392,14 @@ def is_local(value: str) -> bool:
 
 
 def is_manifest_name(value: str) -> bool:
-    """uv accepts pyproject.toml / setup.py / setup.cfg as `-r`: those are not requirements files."""
-    return value.rsplit("/", 1)[-1] in ("pyproject.toml", "setup.py", "setup.cfg")
+    """uv accepts pyproject.toml / setup.py / setup.cfg (and a PEP 751 pylock.toml) as `-r`: those are
+    not requirements files."""
+    name = value.rsplit("/", 1)[-1]
+    return name in ("pyproject.toml", "setup.py", "setup.cfg") or is_pylock_name(name)
+
+
+def is_pylock_name(value: str) -> bool:
+    return bool(re.match(r"^pylock(\.[^/]+)?\.toml$", value.rsplit("/", 1)[-1], re.I))
 
 
 def placeholder(value: str) -> str:
@@ -453,6 +460,8 @@ def manifests_for(install: Install) -> list[str]:
         return [w.value for w in install.requirement_files] + [w.value for w in install.constraint_files]
     if install.environment_files:
         return [w.value for w in install.environment_files]
+    if install.lock_files:
+        return [w.value for w in install.lock_files]
     return {"poetry": ["pyproject.toml", "poetry.lock"], "uv": ["pyproject.toml", "uv.lock"],
             "pipenv": ["Pipfile", "Pipfile.lock"], "pdm": ["pyproject.toml", "pdm.lock"],
             "conda": ["environment.yml"]}.get(install.tool, ["pyproject.toml"])

@@ -12,6 +12,7 @@ from mllint_docker.model.installs.core import (
     egg_name,
     is_local,
     is_manifest_name,
+    is_pylock_name,
     option_table,
     options_dict,
     pin_problem,
@@ -79,6 +80,7 @@ def parse_uv(inst, cmd, words, args, program, env) -> Install | None:
     install = Install(inst, cmd, words, "uv", program, action, options=options_dict(opts), env=env)
     if program.endswith("pip") and action == "sync":
         install.requirement_files.extend(w for w in rest if not is_manifest_name(w.value))
+        install.lock_files.extend(w for w in rest if is_pylock_name(w.value))
         return install
     _fill_pip_like(install, opts, rest, "requirements", "constraints")
     return install
@@ -89,7 +91,9 @@ def _fill_pip_like(install: Install, opts, positionals: list[Word], req_key: str
         if value is None:
             continue
         if key == req_key:
-            if not is_manifest_name(value.value):
+            if is_pylock_name(value.value):
+                install.lock_files.append(value)
+            elif not is_manifest_name(value.value):
                 install.requirement_files.append(value)
         elif key == con_key:
             install.constraint_files.append(value)
