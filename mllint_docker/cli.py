@@ -395,7 +395,9 @@ def _build_images(project, engine, build_files, target, build_args, builder, net
         if not quiet:
             click.echo(f"mllint: building {df.path} ...", err=True)
         try:
-            t = build_target(df, project.context_choice(df).root, target, args, builder, quiet,
+            # As the compose service builds it: its args and target, under the config's and the command line's.
+            t = build_target(df, project.context_choice(df).root, target or df.target, {**df.service_args, **args},
+                             builder, quiet,
                              project.config.data_file_size, _progress(quiet), network)
         except ImageError as err:
             message = str(err)

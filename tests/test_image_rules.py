@@ -123,3 +123,19 @@ def test_no_engine_is_a_clear_exit_2(tmp_path: Path, monkeypatch):
     assert code == 2 and "Docker engine" in err and "Traceback" not in err
     code, out, err = run_cli(["image", "some-image:1"], tmp_path)
     assert code == 2 and "Traceback" not in err
+
+
+def test_build_uses_the_compose_services_args_and_target(docker_env, tmp_path: Path):
+    """`check --build` builds a Dockerfile as the compose service does: without the service's BASE
+    arg the FROM is empty and the build fails; without its target the last stage would be built."""
+    write_tree(tmp_path, {
+        "compose.yaml": f"services:\n  api:\n    build:\n      context: .\n      target: app\n"
+                        f"      args:\n        BASE: {docker_env}\n",
+        "Dockerfile": "ARG BASE\nFROM ${BASE} AS app\nCOPY blob /blob\nFROM app AS debug\nCOPY big /big\n",
+        "blob": 10_000, "big": 90_000_000, ".dockerignore": ".git\n",
+    })
+    code, out, err = run_cli(["check", ".", "--build", "--network", "none", "-q", "--format", "json", "--isolated"],
+                             tmp_path)
+    assert code in (0, 1), err
+    (image,) = json.loads(out)["images"]
+    assert image["size"] < 50_000_000  # the `app` stage: `big` is only in `debug`

@@ -35,3 +35,42 @@ def test_page_examples(rule, tmp_path: Path):
     materialise(good, sections["Use instead"])
     assert found(lint(bad, select=rule.code)[1], rule.name), "the Example must be caught"
     assert not found(lint(good, select=rule.code)[1], rule.name), "the Use instead must pass"
+
+
+def _variant_pairs(text: str) -> list[tuple[str, list, list]]:
+    """`## Example (kind)` / `## Use instead (kind)` pairs: a rule that also judges another kind
+    of file (compose) shows it there; both are executed like the main pair."""
+    sections = doc_sections(text)
+    out = []
+    for title, blocks in sections.items():
+        if title.startswith("Example (") and title.endswith(")"):
+            kind = title[len("Example (") : -1]
+            assert f"Use instead ({kind})" in sections, f"{title!r} needs a `Use instead ({kind})`"
+            out.append((kind, blocks, sections[f"Use instead ({kind})"]))
+    return out
+
+
+COMPOSE_RULES = [r for r in all_rules() if r.scope == "compose" or r.code in ("MLD101", "MLD402")]
+
+
+@pytest.mark.parametrize("rule", EXECUTABLE, ids=lambda r: r.name)
+def test_page_variant_examples(rule, tmp_path: Path):
+    for kind, example, use_instead in _variant_pairs((docs_dir() / f"{rule.name}.md").read_text()):
+        bad, good = tmp_path / kind / "bad", tmp_path / kind / "good"
+        materialise(bad, example)
+        materialise(good, use_instead)
+        assert found(lint(bad, select=rule.code)[1], rule.name), f"the Example ({kind}) must be caught"
+        assert not found(lint(good, select=rule.code)[1], rule.name), f"the Use instead ({kind}) must pass"
+
+
+@pytest.mark.parametrize("rule", COMPOSE_RULES, ids=lambda r: r.name)
+def test_compose_rules_show_a_compose_example(rule, tmp_path: Path):
+    """Rules that judge compose files show one, and its finding is on the compose file's line."""
+    text = (docs_dir() / f"{rule.name}.md").read_text()
+    sections = doc_sections(text)
+    title = "Example" if rule.scope == "compose" else "Example (compose)"
+    blocks = sections.get(title, [])
+    assert any(lang == "yaml" for lang, _, _ in blocks), f"{title!r} needs a ```yaml block"
+    materialise(tmp_path, blocks)
+    hits = [f for f in lint(tmp_path, select=rule.code)[1] if f["name"] == rule.name]
+    assert any(f["file"] == "compose.yaml" and f["line"] for f in hits), hits

@@ -305,6 +305,23 @@ def line_pragmas(lines: list[str]) -> Pragmas:
     return p
 
 
+def yaml_pragmas(lines: list[str]) -> Pragmas:
+    """YAML (compose) files: `# mllint: disable=...` at the end of a line applies to that line, on a
+    comment line of its own to the next line that is not a comment; `disable-file` to the file."""
+    p = Pragmas()
+    for n, text in enumerate(lines, 1):
+        if "mllint" not in text:
+            continue
+        hash_at = text.find("#")
+        if hash_at < 0:
+            continue
+        target = n
+        if not text[:hash_at].strip():
+            target = next((m for m in range(n + 1, len(lines) + 1) if not lines[m - 1].lstrip().startswith("#")), n)
+        _add_matches(p, text[hash_at:], n, target, target, None)
+    return p
+
+
 @dataclass
 class Suppressed:
     """A finding a pragma (`inSource`) or the config (`external`) silenced, kept for SARIF."""
@@ -406,6 +423,27 @@ class Engine:
             hint = f"; did you mean {close!r}?" if close else ""
             self.meta("unknown-rule", path, line, f"pragma names unknown rule {name!r}{hint}")
 
+    def _run_compose(self, cf) -> None:
+        """Compose rules on one Compose project; findings go on the file (base, override, included
+        or extended) and line where the value is written, under that file's pragmas."""
+        for file in cf.files:
+            if Path(file).resolve() not in self._pragmas:
+                self._pragmas_of(Path(file), yaml_pragmas(cf.lines.get(file, [])))
+        for err in cf.errors:
+            self.emit(self._meta["parse-error"], err.file, Issue(err.line, err.message, err.column))
+        for rule, fn in self._rules_for(cf.path, "compose"):
+            # A value several services share (an anchor, an extended service) is reported once.
+            seen: set[tuple] = set()
+            try:
+                for issue in fn(cf, self.project):
+                    key = (Path(issue.file or cf.path).resolve(), issue.line, issue.column)
+                    if key not in seen:
+                        seen.add(key)
+                        self.emit(rule, cf.path, issue)
+            except Exception as err:  # one broken rule must not stop the others
+                self.meta("internal-error", cf.path, None, f"rule {rule.name} ({rule.code}) failed: {type(err).__name__}: {err}")
+
+
     # Running -------------------------------------------------------------
 
     def run(self) -> list[Finding]:
@@ -413,8 +451,7 @@ class Engine:
         for path, message in project.errors:
             self.meta("parse-error", path, None, message)
         for cf in project.compose_files:
-            if cf.error:
-                self.meta("parse-error", cf.path, cf.error[0], cf.error[1])
+            self._run_compose(cf)
         for df in project.dockerfiles:
             self._pragmas_of(df.path, dockerfile_pragmas(df))
             if df.error is not None:

@@ -86,13 +86,26 @@ class _Checker:
         key = _key(path)
         old = self.dockerfiles.get(key)
         if old is None:
-            return None
-        new = parse_dockerfile(old.path, after, self.project.config.build_args)
+            return self._compose_problem(key, after)
+        # Read again as it was read: with the compose service's args and target, under the config's.
+        new = parse_dockerfile(old.path, after, {**old.service_args, **self.project.config.build_args}, target=old.target)
+        new.service_args = old.service_args
         if new.error is not None:
             return f"the fixed file would not parse (line {new.error.line or '-'}: {new.error.message})"
         if _shell_errors(new) > _shell_errors(old):
             return "the fixed file's shell commands would not parse"
         self.parsed[key] = new
+        return None
+
+    def _compose_problem(self, key: Path, after: str) -> str | None:
+        """A compose file (base, override, included or extended) must still read as one."""
+        from mllint_docker.model.compose import text_errors
+
+        if not any(key in {_key(f) for f in cf.files} for cf in self.project.compose_files):
+            return None
+        errors = text_errors(key, after)
+        if errors:
+            return f"the fixed file would not read as a compose file (line {errors[0].line or '-'}: {errors[0].message})"
         return None
 
 

@@ -161,9 +161,15 @@ class Dockerfile:
     global_declared: frozenset[str] = frozenset()
     # Models derived from this file, computed once on first use (e.g. `installs.installs`).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # The stage a compose service builds (`build.target`); the image ends there.
+    target: str | None = None
+    # The compose service's `build.args` this file was read with (`--build` passes them too).
+    service_args: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def final_stage(self) -> Stage | None:
+        if self.target and (stage := self.stage_by_ref(self.target)) is not None:
+            return stage
         return self.stages[-1] if self.stages else None
 
     def stage_by_ref(self, ref: str, before: int | None = None) -> Stage | None:
@@ -213,7 +219,14 @@ def read_data(path: Path, limit: int) -> tuple[bytes | None, str | None]:
     return data, None
 
 
-def parse_dockerfile(path: Path, text: str | None = None, build_args: dict[str, str] | None = None) -> Dockerfile:
+def parse_dockerfile(path: Path, text: str | None = None, build_args: dict[str, str] | None = None,
+                     target: str | None = None) -> Dockerfile:
+    df = _parse_dockerfile(path, text, build_args)
+    df.target = target
+    return df
+
+
+def _parse_dockerfile(path: Path, text: str | None, build_args: dict[str, str] | None) -> Dockerfile:
     if text is None:
         text, reason = read_text(path, MAX_DOCKERFILE_BYTES)
         if text is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mllint_docker.model.buffers import has_buffer
-from mllint_docker.model.compose import ComposeFile, parse_compose
+from mllint_docker.model.compose import ComposeFile, compose_projects, default_files, load_compose
 from mllint_docker.model.discovery import Settings, discover, git_root, is_dockerfile_name
 from mllint_docker.model.dockerfile import (
     Dockerfile,
@@ -167,6 +167,13 @@ class Project:
                     applies.setdefault(f.path.resolve(), []).extend(found)
         self.memo["constraint_files"] = (len(self.requirements), applies)
         return applies
+
+    def dockerfile_at(self, path: Path | None) -> Dockerfile | None:
+        """The parsed Dockerfile at `path` (e.g. the one a compose service builds), if it was read."""
+        if path is None:
+            return None
+        real = _real(path)
+        return next((df for df in self.dockerfiles if _real(df.path) == real), None) if real is not None else None
 
     def manifest(self, path: Path, fmt: str | None = None) -> "Manifest":
         """A dependency manifest or lock file, parsed once (see model/manifests)."""
@@ -361,20 +368,33 @@ def load_project(paths: list[Path], config: Settings) -> Project:
         or git_root(Path.cwd().resolve()) or Path.cwd().resolve()
     project = Project(root=root, config=config, errors=errors, boundary=project_boundary(paths), notes=notes)
     named = {p.resolve() for p in paths if _is_file(p) or has_buffer(p)}
-    for c in found["compose"]:
-        if not project.inside(c):
-            project.refuse(c, None, f"{_link_note(c)}; not read")
+    # The build each compose service describes: its context, and its args and target for the Dockerfile.
+    builds: dict[Path, tuple[dict[str, str], str | None]] = {}
+    loaded = []
+    for files in compose_projects(found["compose"]):
+        if not project.inside(files[0]):
+            project.refuse(files[0], None, f"{_link_note(files[0])}; not read")
             continue
-        cf = parse_compose(c)
+        loaded.append(_load_compose(project, [f for f in files if project.inside(f)], root))
+    for cf in loaded:
+        # A file another project includes (or extends) is linted as part of that project.
+        if any(other is not cf and cf.path.resolve() in other.files[1:] for other in loaded):
+            continue
         project.compose_files.append(cf)
-        for service, dockerfile, ctx, line in cf.builds:
-            if not project.inside(ctx):
-                project.refuse(c, line, f"service {service!r}: build context {str(ctx)!r} is outside the project; not read")
-                continue
-            if not project.inside(dockerfile):
-                project.refuse(c, line, f"service {service!r}: Dockerfile {str(dockerfile)!r} is outside the project; not read")
-                continue
-            project.contexts.setdefault(dockerfile, ContextChoice(ctx, f"compose file {c.name} (service {service})"))
+        _compose_builds(project, cf, builds)
+    _tracked_env_files(project.compose_files, root)
+    # A Dockerfile named alone (pre-commit passes changed files) is still linted as the compose
+    # service that builds it: the project's default compose files are read for that, not linted.
+    seen = {f for cf in loaded for f in cf.files}
+    for named_df in (p for p in paths if _is_file(p) and p in found["dockerfile"]):
+        here = named_df.resolve().parent
+        for d in [here, *(x for x in here.parents if root in x.parents or x == root)]:
+            files = [f for f in default_files(d) if project.inside(f)]
+            if files and files[0].resolve() not in seen:
+                seen.add(files[0].resolve())
+                cf = _load_compose(project, files, root)
+                if any(b.dockerfile == named_df.resolve() for s in cf.services.values() if (b := s.build)):
+                    _compose_builds(project, cf, builds)
     dockerfile_paths = {p.resolve(): p for p in found["dockerfile"]}
     for di in found["dockerignore"]:
         # A changed .dockerignore lints the Dockerfiles whose context it filters.
@@ -413,7 +433,10 @@ def load_project(paths: list[Path], config: Settings) -> Project:
             project.refuse(shown, None, f"{_link_note(shown)}; not read")
             continue
         settings = config.for_path(shown)  # the config closest to this Dockerfile
-        df = parse_dockerfile(shown, build_args=settings.build_args)
+        service_args, target = builds.get(resolved, ({}, None))
+        # `build-args` in the config act as `--build-arg` on the command line: over the service's own.
+        df = parse_dockerfile(shown, build_args={**service_args, **settings.build_args}, target=target)
+        df.service_args = service_args
         project.dockerfiles.append(df)
         if resolved not in project.contexts:
             project.contexts[resolved] = _choose_context(df, settings, root)
@@ -429,6 +452,66 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     for m in found.get("manifest", []):
         project.manifest(m)
     return project
+
+
+def _load_compose(project: Project, files: list[Path], root: Path) -> ComposeFile:
+    """A compose project read within the project boundary: what it includes, extends or reads as an
+    env_file outside it is named (reference-outside-project), never opened."""
+    cf = load_compose(files, root, inside=project.inside)
+    for file, line, message in cf.outside:
+        project.refuse(file, line, message)
+    return cf
+
+
+def _tracked_env_files(compose_files: list[ComposeFile], root: Path) -> None:
+    """Which `env_file`s git would commit (not ignored by the repository's ignore files, read as git
+    reads them); without a repository nothing is known to be committed."""
+    from mllint_docker.model.discovery import GitIgnore
+
+    paths = sorted({p for cf in compose_files for p in cf.env_files})
+    if not paths or git_root(root) != root:
+        return
+    gitignore = GitIgnore(root)
+    tracked = set()
+    for p in paths:
+        try:
+            rel = p.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+        if not gitignore.ignored(rel):
+            tracked.add(p)
+    for cf in compose_files:
+        cf.tracked_env_files = {p for p in cf.env_files if p in tracked}
+
+
+def _compose_builds(project: Project, cf: ComposeFile, builds: dict) -> None:
+    """Records the builds of a compose project: each Dockerfile's context, args and target (the
+    first service that builds a Dockerfile decides; a note says when another differs). A context or
+    Dockerfile outside the project is named, never read."""
+    for service in cf.services.values():
+        b = service.build
+        if b is None or b.context is None or b.dockerfile is None:
+            continue
+        where = service.key_span
+        if not project.inside(b.context):
+            project.refuse(where.file, where.line, f"service {service.name!r}: build context {str(b.context)!r} is "
+                                                   "outside the project; not read")
+            continue
+        if not project.inside(b.dockerfile):
+            project.refuse(where.file, where.line, f"service {service.name!r}: Dockerfile {str(b.dockerfile)!r} is "
+                                                   "outside the project; not read")
+            continue
+        project.contexts.setdefault(b.dockerfile, ContextChoice(b.context, f"compose file {cf.path.name} (service {service.name})"))
+        args = {k: v.text() or "" for k, v in b.args.items() if v is not None and not v.unresolved}
+        if b.dockerfile not in builds:
+            builds[b.dockerfile] = (args, b.target)
+            if args or b.target:
+                shown = "; ".join(x for x in (", ".join(f"{k}={v}" for k, v in args.items()),
+                                              f"target {b.target}" if b.target else "") if x)
+                project.notes.append(f"{_rel(b.dockerfile)}: linted as service {service.name} builds it ({shown})")
+        elif builds[b.dockerfile] != (args, b.target):
+            project.notes.append(f"{_rel(b.dockerfile)}: service {service.name} builds it with other args or "
+                                 "target; linted with the first service's")
 
 
 def _real(path: Path) -> Path | None:

@@ -17,8 +17,9 @@ __all__ = ["Issue", "Rule", "rule", "all_rules", "by_selector"]
 #   dockerfile   -> mllint_docker.dockerfile.Dockerfile (with the Project as second argument)
 #   requirements -> mllint_docker.requirements.RequirementsFile
 #   image        -> mllint_docker.image report (only with --build / `mllint image`)
+#   compose      -> mllint_docker.model.compose.ComposeFile (a base file with its override, includes, extends)
 #   manifest     -> mllint_docker.model.manifests.Manifest (conda env, pyproject, Pipfile, lock files)
-SCOPES = ("dockerfile", "requirements", "image", "manifest")
+SCOPES = ("dockerfile", "requirements", "image", "manifest", "compose")
 
 
 
@@ -48,6 +49,7 @@ GROUPS = {
     "MLD4": "security",
     "MLD5": "image",
     "MLD6": "gpu",
+    "MLD7": "compose",
 }
 
 _registry: dict[str, Rule] = {}

@@ -1,6 +1,7 @@
 from mllint_docker.finding import Edit
 from mllint_docker.model.imageref import ImageRef, floating_tag
 from mllint_docker.rules import Issue, also, rule
+from mllint_docker.rules._compose import at
 from mllint_docker.rules._edits import fix
 
 
@@ -70,3 +71,20 @@ def _from_edit(df, stage, pinned):
     if at < 0:
         return None
     return Edit(df.path, (inst.line, at + 1), (inst.line, at + 1 + len(stage.base_raw)), pinned)
+
+
+@also("MLD101", "compose")
+def check_compose(cf, project):
+    """A service that is not built runs `image:` as pulled: the same judgement as a FROM."""
+    for service in cf.services.values():
+        node = service.image
+        if node is None or service.build is not None or node.unresolved:
+            continue
+        ref = ImageRef.parse(node.text() or "")
+        if not ref.name or ref.digest or (ref.tag and ref.tag != "latest"):
+            continue
+        what = "the `latest` tag" if ref.tag == "latest" else "no tag"
+        shown = f"`{node.text()}`" + (f" (from `{node.raw}`)" if node.raw and node.raw != node.text() else "")
+        yield at(node, f"image {shown} of service `{service.name}` has {what}: `docker compose pull` brings "
+                       "whatever was published last",
+                 fix=f"pin a version tag or a digest, e.g. `{ref.name}:<version>@sha256:<digest>`")

@@ -1,7 +1,8 @@
 import re
 
 from mllint_docker.model.artefacts import is_secret_file
-from mllint_docker.rules import Issue, rule
+from mllint_docker.rules import Issue, also, rule
+from mllint_docker.rules._compose import at
 
 # BuildKit's SecretsUsedInArgOrEnv matches these words in a name's tokens; so do we.
 _SECRET_WORDS = ("apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token")
@@ -44,3 +45,19 @@ def check(df, project):
             shown = ", ".join(secrets[:4]) + (f", … ({len(secrets) - 4} more)" if len(secrets) > 4 else "")
             yield Issue(spec.instruction.line, f"copies secret files into the image: {shown}",
                         fix="exclude them in .dockerignore; pass credentials as build secrets or at run time")
+
+
+@also("MLD402", "compose")
+def check_compose(cf, project):
+    """`build.args` of a service named like a secret: the value lands in the image history."""
+    for service in cf.services.values():
+        if service.build is None:
+            continue
+        args = service.build.node.get("args")
+        for name, node in (args.value.items() if args is not None and isinstance(args.value, dict) else []):
+            if secret_name(name):
+                yield at(node, f"build arg `{name}` of service `{service.name}` puts a secret into the image's "
+                               "history, readable by anyone who can pull the image",
+                         fix=f"declare it under `build.secrets:` (and top-level `secrets: {{{name.lower()}: "
+                             f"{{environment: {name}}}}}`), then read it in the Dockerfile with "
+                             f"`RUN --mount=type=secret,id={name.lower()},env={name} ...`")
