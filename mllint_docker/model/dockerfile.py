@@ -321,8 +321,8 @@ class _Resolver:
 
     def expand_defaults(self, word: str, env: dict[str, str]) -> str:
         """`word` with the ARG defaults alone (no --build-arg), within the same bounds as `expand`."""
-        if "$" not in word:
-            return word
+        if "$" not in word and "'" not in word and '"' not in word and self.escape not in word:
+            return word  # nothing the lexer would change
         size = len(word) + sum(len(env[n]) for n in {m.group(1) for m in _ANY_VAR.finditer(word)} if n in env)
         if size > MAX_EXPANDED:
             return word

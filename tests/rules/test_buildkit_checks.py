@@ -63,6 +63,7 @@ def test_env_equals(tmp_path): passes(tmp_path, "legacy-key-value-format", P + "
 # invalid-default-arg-in-from (InvalidDefaultArgInFrom)
 def test_arg_without_default(tmp_path): catches(tmp_path, "invalid-default-arg-in-from", "ARG TAG\nFROM python:${TAG}\n", 2)
 def test_arg_with_default(tmp_path): passes(tmp_path, "invalid-default-arg-in-from", "ARG TAG=3.11-slim\nFROM python:${TAG}\n")
+def test_quoted_default(tmp_path): passes(tmp_path, "invalid-default-arg-in-from", "ARG CUDA_IMAGE=\"12.5.0-devel-ubuntu22.04\"\nFROM nvidia/cuda:${CUDA_IMAGE}\n")  # Docker drops the quotes
 def test_build_arg_config_does_not_hide_it(tmp_path): catches(tmp_path, "invalid-default-arg-in-from", "ARG TAG\nFROM python:${TAG}\n", 2, {".mllint-docker.toml": 'build-args = { TAG = "3.11" }\n'})
 def test_whole_image_from_arg(tmp_path): catches(tmp_path, "invalid-default-arg-in-from", "ARG IMAGE\nFROM ${IMAGE}\n", 2)
 
