@@ -29,7 +29,8 @@ APT = "RUN apt-get update && apt-get install -y --no-install-recommends "
 # (rule, Dockerfile, we flag it, tally flags it)
 CASES = [
     ("cuda-version-mismatch", RT + PIP + "cu118 torch==2.3.1\n", True, True),
-    ("cuda-version-mismatch", RT + PIP + "cu126 torch==2.6.0\n", True, True),
+    # a newer minor of the same major runs (minor-version compatibility): tally flags it, we do not
+    ("cuda-version-mismatch", RT + PIP + "cu126 torch==2.6.0\n", False, True),
     ("cuda-version-mismatch", RT + PIP + "cu121 torch==2.3.1\n", False, False),
     ("cuda-version-mismatch", RT + "RUN conda install -y pytorch=2.3.1 pytorch-cuda=11.8 -c pytorch -c nvidia\n", True, True),
     ("cuda-version-mismatch", RT + "RUN uv pip install --system --torch-backend cu118 torch==2.3.1\n", True, True),
