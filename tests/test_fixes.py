@@ -16,6 +16,12 @@ from helpers import run_cli, write_tree
 F = "FROM python:3.11-slim\n"
 CASES = [
     # (id, rule, before, after, applicability)
+    ("apt-yes", "apt-install-without-yes",
+     F + "RUN apt-get update && apt-get install --no-install-recommends curl \\\n    && rm -rf /var/lib/apt/lists/*\n",
+     F + "RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n    && rm -rf /var/lib/apt/lists/*\n", "safe"),
+    ("apk-no-cache", "apk-cache-kept",
+     F + "RUN apk add \\\n    python3 py3-pip\n",
+     F + "RUN apk add --no-cache \\\n    python3 py3-pip\n", "safe"),
     ("pip-no-cache-dir", "pip-cache-not-disabled",
      F + "RUN pip install -r requirements.txt\n",
      F + "RUN pip install --no-cache-dir -r requirements.txt\n", "safe"),

@@ -54,6 +54,38 @@ def apt_installs(commands) -> list:
     return [c for c in commands if (a := _apt(c)) and a[1][:1] == ["install"]]
 
 
+def apk_adds(commands) -> list:
+    """`apk add` commands (through `sudo` too)."""
+    out = []
+    for c in commands:
+        argv = c.argv[1:] if c.name == "sudo" else c.argv
+        if argv and argv[0].rsplit("/", 1)[-1] == "apk" and [a for a in argv[1:] if not a.startswith("-")][:1] == ["add"]:
+            out.append(c)
+    return out
+
+
+def removes_apk_cache(commands) -> bool:
+    """A command of the same RUN deletes apk's download cache."""
+    for c in commands:
+        if c.name == "rm" and any(a.rstrip("/*").startswith("/var/cache/apk") or a.rstrip("/") == "/var/cache"
+                                  for a in c.argv[1:]):
+            return True
+        if c.name == "apk" and "cache" in c.argv[1:2] and any(a in ("clean", "purge") for a in c.argv[2:]):
+            return True
+    return False
+
+
+def apt_assumes_yes(cmd) -> bool:
+    """An apt install that answers its own prompt: `-y`/`--yes`/`--assume-yes` (also in a cluster such
+    as `-qy`), `-qq`/`-q=2`/`--quiet=2` (quiet level 2 implies yes), or `APT::Get::Assume-Yes`."""
+    for a in cmd.argv[1:]:
+        if a in ("--yes", "--assume-yes", "--force-yes", "-q=2", "--quiet=2") or "Assume-Yes=true" in a or "Assume-Yes=1" in a:
+            return True
+        if a.startswith("-") and not a.startswith("--") and ("y" in a[1:] or a[1:].count("q") >= 2):
+            return True
+    return False
+
+
 def apt_updates(commands) -> list:
     return [c for c in commands if (a := _apt(c)) and a[1][:1] == ["update"]]
 
