@@ -121,7 +121,7 @@ def run(corpus: Path, out=sys.stdout) -> dict:
         problems.append(f"a second --fix would still change files:\n{again.stdout[:2000]}")
     for r in (safe, unsafe):
         for line in r.stderr.splitlines():
-            if "not fixed" in line:
+            if "not fixed" in line or "fixes left out" in line:
                 problems.append(line)
     rules = sorted({f["name"] for f in with_fix} | (FIXABLE_RULES & {f["name"] for f in before}))
     counts = {}

@@ -260,11 +260,10 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
 
     findings = with_policy(findings, policy)
     if apply_fixes or fix_only or show_diff:
-        def relint():
-            fresh = Engine(load_project(paths, config), selector, config).run()
-            return filter_baselined(baseline_path, fresh, root).kept if baseline_path is not None else fresh
+        def kept(found):
+            return filter_baselined(baseline_path, found, root).kept if baseline_path is not None else found
 
-        findings = _fix(project, selector, config, findings, policy, show_diff, fix_only, quiet, relint)
+        findings = _fix(project, selector, config, findings, policy, show_diff, fix_only, quiet, kept)
         if fix_only:
             sys.exit(EXIT_OK)
     extra = dict(images=images, suppressed=suppressed, baselined=baselined, root=root, files=linted, color=color,
@@ -312,15 +311,15 @@ def _warn_image_rules(build: bool, select, extend_select, config) -> None:
                    "(or on a built image with `mllint image`)", err=True)
 
 
-def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool, relint):
+def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only: bool, quiet: bool, baselined):
     """--fix / --fix-only / --diff: applies the fixes (or prints them); returns the findings to report."""
     from mllint_docker.finding import display_path
-    from mllint_docker.fixes import fix_project, unified_diff, with_policy
+    from mllint_docker.fixes import fix_project, lint_written, unified_diff, with_policy
     from mllint_docker.inert import lines, terminal
 
     report = fix_project(project, selection, config, findings, policy, lint_after=not (show_diff or fix_only))
     for path, reason in report.refused:
-        click.echo(f"mllint: {terminal(display_path(path))}: not fixed: {terminal(reason)}", err=True)
+        click.echo(f"mllint: {terminal(display_path(path))}: {terminal(reason)}", err=True)
     n = report.total
     if show_diff:
         sys.stdout.write(lines(unified_diff(report)))  # control characters of the files shown escaped
@@ -333,9 +332,9 @@ def _fix(project, selection, config, findings, policy, show_diff: bool, fix_only
     if not quiet:
         click.echo(f"mllint: fixed {n} finding{'s' if n != 1 else ''} in {len(report.fixed)} "
                    f"file{'s' if len(report.fixed) != 1 else ''}", err=True)
-    if report.other_files and not fix_only:
-        return with_policy(relint(), policy)  # a .dockerignore changed: every context is read again
-    return with_policy(report.remaining, policy)
+    if fix_only:
+        return []
+    return with_policy(baselined(lint_written(project, selection, config, report)), policy)
 
 
 def _print_statistics(findings, fmt=None) -> None:

@@ -134,3 +134,24 @@ def test_stale_baseline_entries_are_reported_and_pruned(tmp_path: Path):
     code, _, err = run_cli(["check", ".", "--isolated", "--write-baseline", "b.json"], tmp_path)
     assert "wrote 0 findings to the baseline b.json (2 stale entries pruned)" in err
     assert json.loads((tmp_path / "b.json").read_text())["findings"] == []
+
+
+def test_the_repository_root_context_does_not_depend_on_the_working_directory(tmp_path: Path):
+    repo = tmp_path / "repo"
+    write_tree(repo, {"docker/Dockerfile": "FROM python:3.11.9-slim\nCOPY src /app\nUSER app\n",
+                      "src/main.py": "print()\n", ".dockerignore": ".git\n"})
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    inside = run_cli(["check", ".", "-v", "--isolated"], repo)
+    outside = run_cli(["check", "repo", "-v", "--isolated"], tmp_path)
+    assert inside[0] == outside[0] == 0
+    assert "docker/Dockerfile: build context . (repository root" in inside[2]
+    assert "repo/docker/Dockerfile: build context repo (repository root" in outside[2]
+
+
+def test_gitignore_of_the_linted_repository_holds_from_another_repository(tmp_path: Path):
+    write_tree(tmp_path, {"other/README.md": "x\n", "repo/.gitignore": "build/\n", "repo/build/Dockerfile": BAD,
+                          "repo/Dockerfile": "FROM python:3.11.9-slim\nUSER app\n"})
+    for d in ("other", "repo"):
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path / d, check=True)
+    code, out, _ = run_cli(["check", "../repo", "-q", "--isolated"], tmp_path / "other")
+    assert (code, out) == (0, "")

@@ -157,6 +157,7 @@ NO_EDIT = [
     ("cmd-with-operator", "shell-form-cmd", F + "CMD python migrate.py && python serve.py\n"),
     ("cmd-builtin", "shell-form-cmd", F + "CMD cd /app\n"),
     ("apt-lists-trailing-comment", "apt-lists-not-cleaned", F + "RUN apt-get update && apt-get install -y curl # tools\n"),
+    ("conda-unclosed-quote", "conda-cache-not-cleaned", F + 'RUN mamba install -y "/home/${NB_USER}\n'),
     ("pip-exec-form-run", "pip-cache-not-disabled", F + 'RUN ["pip", "install", "numpy==1.26.4"]\n'),
     ("pip-word-split-by-continuation", "pip-cache-not-disabled", F + "RUN pip inst\\\nall numpy==1.26.4\n"),
     ("add-with-checksum", "add-instead-of-copy", F + "ADD --checksum=sha256:0 src/ /app/\n"),
@@ -446,3 +447,36 @@ def test_base_image_pinned_to_the_digest_the_engine_records(tmp_path: Path, monk
     assert by_line[3]["fix"]["edits"] == [{"file": "Dockerfile", "start": {"line": 3, "column": 6},
                                            "end": {"line": 3, "column": 19}, "content": f"python:latest@{digest}"}]
     assert "records no registry digest" in by_line[1]["fix"] and len(by_line) == 2
+
+
+def test_suppressed_and_baselined_findings_are_not_fixed(tmp_path: Path):
+    before = F + "# mllint: disable=pip-cache-not-disabled\nRUN pip install numpy==1.26.4\nWORKDIR app\n"
+    _write(tmp_path, before)
+    code, _, _ = run_cli(["check", ".", "--isolated", "--select", "MLD108,MLD113", "--write-baseline", "b.json"], tmp_path)
+    assert code == 0
+    run_cli(["check", ".", "--isolated", "--select", "MLD108,MLD113", "--baseline", "b.json", "--fix", "--unsafe-fixes"],
+            tmp_path)
+    assert (tmp_path / "Dockerfile").read_text() == before
+
+
+def test_the_fixes_that_keep_the_file_parsing_are_still_applied(tmp_path: Path):
+    from mllint_docker.engine.config import Config
+    from mllint_docker.engine.lint import Selection
+    from mllint_docker.finding import Edit, Finding, Fix
+    from mllint_docker.fixes import FixPolicy, fix_project
+    from mllint_docker.model.project import load_project
+    from helpers import chdir
+
+    _write(tmp_path, F + "RUN pip install numpy==1.26.4\n")
+    path = tmp_path / "Dockerfile"
+    with chdir(tmp_path):
+        config = Config()
+        project = load_project([Path(".")], config)
+        broken = Finding("MLD113", "relative-workdir", "warning", path, 2, 1, "m",
+                         edit=Fix("safe", "m", (Edit(path, (2, 1), (2, 4), "BAD"),)))
+        good = Finding("MLD108", "pip-cache-not-disabled", "warning", path, 2, 5, "m",
+                       edit=Fix("safe", "m", (Edit(path, (2, 16), (2, 16), " --no-cache-dir"),)))
+        report = fix_project(project, Selection([]), config, [broken, good], FixPolicy(), lint_after=False)
+    assert report.counts == {"pip-cache-not-disabled": 1}
+    assert report.fixed[path].text == F + "RUN pip install --no-cache-dir numpy==1.26.4\n"
+    assert "some fixes left out" in report.refused[0][1]

@@ -236,3 +236,12 @@ def test_an_unexpected_exception_is_one_line_and_exit_2(tmp_path: Path, monkeypa
 def test_paths_too_long_on_the_command_line(tmp_path: Path, args):
     code, out, err = run_cli(args, tmp_path)
     assert code == 2 and err.startswith("mllint: error:") and "too long" in err
+
+
+def test_lock_files_that_are_fifos_or_nested_too_deeply(tmp_path: Path):
+    write_tree(tmp_path, {"requirements.txt": "numpy\n", "sub/requirements.txt": "pandas\n",
+                          "sub/poetry.lock": "x = " + "[" * 2000 + "]" * 2000 + "\n"})
+    os.mkfifo(tmp_path / "uv.lock")
+    code, findings, _ = check_json(tmp_path, "--isolated")
+    assert ("requirements.txt", 1, "requirement-unpinned") in names(findings)
+    assert ("sub/requirements.txt", 1, "requirement-unpinned") in names(findings)

@@ -250,3 +250,55 @@ def test_undecodable_file_names_under_a_strict_utf8_locale(tmp_path: Path, fmt: 
             (tmp_path / "report.out").read_bytes().decode("utf-8")
     if fmt in ("text", "github"):
         assert b"bad\\xff-requirements.txt" in r.stdout
+
+
+def test_diff_of_fixes_keeps_hostile_names_on_one_line(tmp_path: Path):
+    d = tmp_path / "x\n::error file=evil::pwned"
+    write_tree(d, {"Dockerfile": "FROM python:3.11.9-slim\nRUN pip install numpy==2.1.0\nUSER app\n"})
+    code, out, err = run_cli(["check", ".", "--isolated", "--diff"], tmp_path)
+    assert code in (0, 1), err
+    assert not any(line.startswith("::") for line in out.splitlines())
+
+
+def test_lock_files_out_of_the_project_are_not_read(tmp_path: Path, outside: Path):
+    (outside / "uv.lock").write_text(f'version = 1\n[[package]]\nname = "numpy"\nversion = "{SECRET}"\n')
+    project = tmp_path / "project"
+    write_tree(project, {"requirements.txt": "numpy\n"})
+    os.symlink(outside / "uv.lock", project / "uv.lock")
+    assert_sealed(project, outside, [])
+
+
+def test_a_config_symlinked_out_of_the_project_is_refused(tmp_path: Path, outside: Path):
+    (outside / "token.toml").write_text(f'{SECRET} = "x"\nselect = ["{SECRET}"]\n')
+    project = tmp_path / "project"
+    write_tree(project, {"Dockerfile": "FROM python:3.11.9-slim\nUSER app\n"})
+    os.symlink(outside / "token.toml", project / ".mllint-docker.toml")
+    code, out, err = run_cli(["check", "."], project)
+    assert code == 2 and SECRET not in out + err
+    assert "symlink to a file outside the project" in err
+
+
+def test_messages_that_name_hostile_files_stay_inert(tmp_path: Path, outside: Path):
+    """Found by the fuzz suite: a symlink out of the project, named with a newline and a workflow
+    command, is reported by name; the name must not start a line in any format (HTML included)."""
+    project = tmp_path / "project"
+    write_tree(project, {"Dockerfile": "FROM python:3.11.9-slim\nUSER app\n"})
+    (project / "x\n::error file=a::b").mkdir()
+    os.symlink(outside / "Dockerfile", project / "x\n::error file=a::b" / "Dockerfile")
+    for kind, (code, out, err) in every_output(project).items():
+        assert code in (0, 1), err
+        lines = (out + err).splitlines()
+        if kind == "github":
+            assert all(line.startswith(("::warning file=", "::error file=", "::notice file=")) for line in lines)
+        else:
+            assert not any(line.lstrip().startswith("::") for line in lines), kind
+
+
+def test_a_nested_config_symlinked_out_of_the_project_is_refused(tmp_path: Path, outside: Path):
+    (outside / "token.toml").write_text(f'select = ["{SECRET}"]\n')
+    project = tmp_path / "project"
+    write_tree(project, {"Dockerfile": "FROM python:3.11.9-slim\nUSER app\n", "svc/Dockerfile": "FROM python:latest\n"})
+    os.symlink(outside / "token.toml", project / "svc" / ".mllint-docker.toml")
+    code, out, err = run_cli(["check", "."], project)
+    assert code == 2 and SECRET not in out + err
+    assert "symlink to a file outside the project" in err

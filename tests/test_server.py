@@ -139,6 +139,7 @@ def test_code_actions_turn_a_findings_edits_into_a_workspace_edit(tmp_path: Path
 
 async def test_code_actions_offer_a_pragma(client: LanguageClient, tmp_path: Path):
     text = "# syntax=docker/dockerfile:1\nFROM python:latest\nRUN pip install \\\n    torch\nCOPY . /app\n"
+    (tmp_path / "app.py").write_text("")  # a context of Dockerfiles alone needs no .dockerignore (MLD301)
     uri = await open_doc(client, tmp_path / "Dockerfile", text)
     actions = await client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=uri),

@@ -197,6 +197,17 @@ KEYS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _inside_check(f: Path, d: Path) -> None:
+    """A config file found in a tree must not be a symlink out of it (the tree may be a fork's pull
+    request): it is refused, not read."""
+    if not f.is_symlink():
+        return
+    top = next((p for p in [d, *d.parents] if (p / ".git").exists()), d)
+    real = f.resolve()
+    if not (real == top or top in real.parents):
+        raise ConfigError(f"{f}: a symlink to a file outside the project; not read")
+
+
 def has_table(path: Path) -> bool:
     """A pyproject.toml counts only when it has a [tool.mllint-docker] table."""
     try:
@@ -225,6 +236,7 @@ def find_config(start: Path) -> Path | None:
         for name in CONFIG_FILES:
             f = d / name
             if f.is_file():
+                _inside_check(f, d)
                 if name == "pyproject.toml" and not has_table(f):
                     continue
                 return f
@@ -325,8 +337,10 @@ class ConfigResolver:
     def _config_file_in(d: Path) -> Path | None:
         for name in CONFIG_FILES:
             f = d / name
-            if f.is_file() and (name != "pyproject.toml" or has_table(f)):
-                return f
+            if f.is_file():
+                _inside_check(f, d)
+                if name != "pyproject.toml" or has_table(f):
+                    return f
         return None
 
     def for_path(self, path: Path) -> Config:

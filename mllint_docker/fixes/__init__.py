@@ -8,6 +8,6 @@ again with the model; a file that would no longer parse is never written (it is 
 """
 
 from mllint_docker.fixes.policy import FixPolicy, fix_policy, with_policy
-from mllint_docker.fixes.runner import FixReport, fix_project, unified_diff
+from mllint_docker.fixes.runner import FixReport, fix_project, lint_written, unified_diff
 
-__all__ = ["FixPolicy", "FixReport", "fix_policy", "fix_project", "unified_diff", "with_policy"]
+__all__ = ["FixPolicy", "FixReport", "fix_policy", "fix_project", "lint_written", "unified_diff", "with_policy"]

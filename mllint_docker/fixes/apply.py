@@ -46,6 +46,7 @@ class Source:
 class Applied:
     text: str
     applied: list[Fix] = field(default_factory=list)
+    applied_index: list[int] = field(default_factory=list)  # positions in the list given
     # Fixes left for a later pass because an edit overlaps one applied in this pass.
     deferred: list[Fix] = field(default_factory=list)
     # Fixes whose positions are outside the text (the file changed under them).
@@ -95,14 +96,16 @@ def apply_fixes(text: str, fixes: list[Fix]) -> Applied:
     result = Applied(text)
     taken: dict[tuple[int, int], str] = {}
     planned: list[tuple[int, int, str]] = []
-    ordered = sorted(fixes, key=lambda f: min((e.start for e in f.edits), default=(0, 0)))
-    for fix in ordered:
+    ordered = sorted(range(len(fixes)), key=lambda i: min((e.start for e in fixes[i].edits), default=(0, 0)))
+    for i in ordered:
+        fix = fixes[i]
         spans = [_span(offsets, e) for e in fix.edits]
         if not fix.edits or any(s is None for s in spans):
             result.invalid.append(fix)
             continue
         if all(taken.get(s) == e.content for s, e in zip(spans, fix.edits)):
             result.applied.append(fix)  # the same repair, already planned
+            result.applied_index.append(i)
             continue
         if any(_overlaps(s, t) for s in spans for t in taken) or any(
                 _overlaps(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]):
@@ -115,6 +118,7 @@ def apply_fixes(text: str, fixes: list[Fix]) -> Applied:
             taken[s] = e.content
             planned.append((s[0], s[1], content))
         result.applied.append(fix)
+        result.applied_index.append(i)
     out = text
     for start, end, content in sorted(planned, key=lambda p: (p[0], p[1]), reverse=True):
         out = out[:start] + content + out[end:]

@@ -4,12 +4,14 @@ while fixes wait behind overlapping ones, then write (or show) the result."""
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
 from mllint_docker.finding import Finding, display_path
+from mllint_docker.inert import terminal
 from mllint_docker.fixes.apply import Source, apply_fixes
 from mllint_docker.fixes.policy import FixPolicy
 
@@ -27,6 +29,7 @@ class FixReport:
 
     # A file other than a Dockerfile changed (a .dockerignore): the contexts must be read again.
     other_files: bool = False
+    _checker: object = None
 
     @property
     def total(self) -> int:
@@ -48,7 +51,7 @@ def unified_diff(report: FixReport) -> str:
     for path in sorted(report.fixed, key=display_path):
         before = report.originals[path]
         after = report.fixed[path]
-        name = display_path(path)
+        name = terminal(display_path(path))  # one line: a file name cannot start a line of the diff
         source = f"a/{name}" if path.exists() else "/dev/null"
         old = (("\ufeff" if before.bom else "") + before.text).splitlines(keepends=True)
         new = (("\ufeff" if after.bom else "") + after.text).splitlines(keepends=True)
@@ -60,7 +63,13 @@ def unified_diff(report: FixReport) -> str:
 
 
 def _key(path: Path) -> Path:
-    return Path(path).resolve()
+    path = Path(path)
+    return _resolved(path) if path.is_absolute() else path.resolve()
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
 
 
 class _Checker:
@@ -85,6 +94,21 @@ class _Checker:
             return "the fixed file's shell commands would not parse"
         self.parsed[key] = new
         return None
+
+
+def _parsing_subset(checker: _Checker, key: Path, text: str, group: list[Finding]):
+    """The fixes that together still give a file that parses, taken one by one in order; (None, group)
+    when not one does."""
+    kept: list[Finding] = []
+    for f in group:
+        trial = apply_fixes(text, [g.edit for g in kept + [f]])
+        if trial.text != text and checker.problem(key, text, trial.text) is None:
+            kept.append(f)
+    if not kept:
+        return None, group
+    result = apply_fixes(text, [g.edit for g in kept])
+    checker.problem(key, text, result.text)  # keeps the parse of what is written
+    return result, kept
 
 
 def _shell_errors(df) -> int:
@@ -115,20 +139,22 @@ def fix_project(project, selection, config, findings: list[Finding], policy: Fix
                 try:
                     src = Source.read(key) if key.exists() else Source(key, "")
                 except OSError as err:
-                    report.refused.append((key, f"cannot read: {err.strerror or err}"))
+                    report.refused.append((key, f"not fixed: cannot read it: {err.strerror or err}"))
                     continue
                 report.originals[key] = src
-            by_fix = {id(f.edit): f for f in group}
             result = apply_fixes(src.text, [f.edit for f in group])
             if result.text == src.text:
                 continue
             problem = checker.problem(key, src.text, result.text)
             if problem is not None:
-                report.refused.append((key, problem))
-                continue
+                result, group = _parsing_subset(checker, key, src.text, group)
+                if result is None:
+                    report.refused.append((key, f"not fixed: {problem}"))
+                    continue
+                report.refused.append((key, f"some fixes left out: {problem}"))
             report.fixed[key] = src.with_text(result.text)
-            for fix in result.applied:
-                report.counts[by_fix[id(fix)].name] += 1
+            for i in result.applied_index:
+                report.counts[group[i].name] += 1
             waiting |= bool(result.deferred)
             changed.add(key)
         if not changed:
@@ -146,7 +172,8 @@ def fix_project(project, selection, config, findings: list[Finding], policy: Fix
     report.fixed = {report.originals[k].path: v for k, v in report.fixed.items()}
     report.originals = {v.path: v for v in report.originals.values()}
     report.other_files = any(_key(p) not in checker.dockerfiles for p in report.fixed)
-    if lint_after:
+    report._checker = checker
+    if lint_after and not report.other_files:  # else: `lint_written` once the files are written
         changed = {k for k in dirty if k in {_key(p) for p in report.fixed}}
         kept = [f for f in findings if _key(f.file) not in changed]
         report.remaining = sorted(kept + (_relint(project, selection, config, checker, changed) if changed else []),
@@ -162,8 +189,28 @@ def _relint(project, selection, config, checker: _Checker, changed: set[Path]) -
     dfs = [checker.parsed[k] for k in changed if k in checker.parsed]
     scans = {k: v for k, v in project._scans.items() if not (isinstance(k, tuple) and k[0] == "copied" and k[1] in changed)}
     sub = Project(root=project.root, config=project.config, dockerfiles=dfs, contexts=project.contexts,
-                  _scans=scans, _roots=project._roots)
+                  _scans=scans, _roots=project._roots, boundary=project.boundary)
     out = [f for f in Engine(sub, selection, config).run() if _key(f.file) in changed]
     for df in dfs:
         checker.dockerfiles[_key(df.path)] = df
     return out
+
+
+def lint_written(project, selection, config, report: FixReport) -> list[Finding]:
+    """The findings after the fixes were written. A changed .dockerignore changes build contexts:
+    then every Dockerfile is linted again (from the models already parsed) on fresh context scans."""
+    if not report.other_files:
+        return report.remaining
+    checker = report._checker
+    from mllint_docker.engine.lint import Engine
+    from mllint_docker.model.project import Project
+    from mllint_docker.model.requirements import parse_requirements
+
+    fixed = {_key(p) for p in report.fixed}
+    dfs = [checker.parsed.get(_key(df.path)) or checker.dockerfiles.get(_key(df.path)) or df
+           for df in project.dockerfiles]
+    requirements = {k: (parse_requirements(v.path) if k in fixed else v) for k, v in project.requirements.items()}
+    sub = Project(root=project.root, config=project.config, dockerfiles=dfs, requirements=requirements,
+                  compose_files=project.compose_files, contexts=project.contexts, errors=project.errors,
+                  _roots=project._roots, boundary=project.boundary)
+    return Engine(sub, selection, config).run()

@@ -194,7 +194,8 @@ def discover(paths: list[Path], config: Settings, notes: list[str] | None = None
                                     "manifest": []}
     errors: list[tuple[Path, str]] = []
     walked: dict[str, list[Path]] = {k: [] for k in found}
-    repo = git_root(Path.cwd().resolve()) or next((r for p in paths if (r := git_root(p.resolve()))), None)
+    # The repository of the named paths first: what is ignored does not depend on the working directory.
+    repo = next((r for p in paths if (r := git_root(p.resolve()))), None) or git_root(Path.cwd().resolve())
     gitignore = GitIgnore(repo) if repo else None
     for p in paths:
         if p.is_file() or has_buffer(p):

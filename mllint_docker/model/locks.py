@@ -31,7 +31,7 @@ def _toml_packages(path: Path) -> list[tuple[str, str]]:
         if path.stat().st_size > MAX_LOCK_BYTES:
             return []
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, ValueError):
         return []
     packages = data.get("package") or data.get("packages") or []
     out = []
@@ -55,9 +55,20 @@ def _compiled_packages(path: Path, parse) -> list[tuple[str, str]]:
     return [(r.name, r.pinned_version) for r in rf.requirements if r.name and r.pinned_version]
 
 
-def read_locks(directory: Path, parse=None) -> Locked:
+def _regular(path: Path) -> bool:
+    """A regular file (a FIFO named uv.lock would block the read forever)."""
+    import stat
+
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def read_locks(directory: Path, parse=None, within=None) -> Locked:
     """The versions locked by the lock files in `directory` (not its subdirectories); `parse` reads
-    a requirements file (the project's, so each is parsed once)."""
+    a requirements file (the project's, so each is parsed once); `within(path)` says whether a file
+    may be opened (the project's trust boundary: a lock file symlinked out of it is not read)."""
     if parse is None:
         from mllint_docker.model.requirements import parse_requirements as parse
     pairs: dict[str, set[str]] = {}
@@ -68,6 +79,9 @@ def read_locks(directory: Path, parse=None) -> Locked:
         return locked
     for name in names:
         path = directory / name
+        is_lock = name in LOCK_NAMES or (name.startswith("pylock.") and name.endswith(".toml")) or name.endswith(".txt")
+        if not is_lock or not _regular(path) or (within is not None and not within(path)):
+            continue
         if name in LOCK_NAMES or (name.startswith("pylock.") and name.endswith(".toml")):
             found = _toml_packages(path)
         elif name.endswith(".txt") and path.is_file():
@@ -96,9 +110,11 @@ def locks_for(project, directory: Path) -> Locked:
     root = Path(project.root).resolve()
     d = directory
     while True:
+        if not project.inside(d):
+            return Locked()  # nothing outside the project is opened
         key = ("locks", d)
         if key not in project.memo:
-            project.memo[key] = read_locks(d, lambda p: _parsed(project, p))
+            project.memo[key] = read_locks(d, lambda p: _parsed(project, p), getattr(project, "inside", None))
         if project.memo[key].sources or d == root or root not in d.parents:
             return project.memo[key]
         d = d.parent

@@ -337,7 +337,9 @@ def load_project(paths: list[Path], config: Settings) -> Project:
     """Discovers and parses every file once; nothing outside the project boundary is opened."""
     notes: list[str] = []
     found, errors = discover(paths, config, notes)
-    root = git_root(Path.cwd().resolve()) or Path.cwd().resolve()
+    # The repository of the named paths (not of the working directory): results do not depend on where it runs.
+    root = next((r for p in paths if (r := git_root(Path(os.path.abspath(p)))) is not None), None) \
+        or git_root(Path.cwd().resolve()) or Path.cwd().resolve()
     project = Project(root=root, config=config, errors=errors, boundary=project_boundary(paths), notes=notes)
     named = {p.resolve() for p in paths if _is_file(p) or has_buffer(p)}
     for c in found["compose"]:

@@ -128,4 +128,6 @@ def render(findings, files_checked: int, out, images=None, **_) -> None:
     page = _environment().get_template("report.html.j2").render(
         version=__version__, files=files, files_checked=files_checked, counts=counts, total=len(findings),
         images=views)
-    out.write(page)
+    # A report printed to a CI log is a log: no line may start a workflow command (`::error ...::`),
+    # whatever a file name, message or source line holds. `&#58;` is the same `:` to a browser.
+    out.write(re.sub(r"(?m)^(\s*)::", r"\1&#58;:", page) if "::" in page else page)

@@ -102,19 +102,16 @@ def _plan(df, project, ctx, target) -> Fix | None:
     for other in project.dockerfiles:
         if other.error is not None or project.context_choice(other).root != ctx.root:
             continue
-        for spec in other.copies:
-            if not spec.from_context:
+        for spec, entries in project.copied_files(other):  # resolved once per Dockerfile, shared
+            if any(src.strip() in WHOLE_CONTEXT for src in spec.sources):
+                whole = True
                 continue
-            for src in spec.sources:
-                if src.strip() in WHOLE_CONTEXT:
-                    whole = True
-                    continue
-                entries = [e.path for e in ctx.resolve_source(src)]
-                clean = posixpath.normpath(src.strip().lstrip("/"))
-                if entries == [clean]:
-                    exact.add(clean)
-                else:
-                    brought.update(entries)
+            paths = [e.path for e in entries]
+            clean = [posixpath.normpath(src.strip().lstrip("/")) for src in spec.sources]
+            if sorted(paths) == sorted(clean):
+                exact.update(paths)  # files named one by one
+            else:
+                brought.update(paths)
     existing = {p.lstrip("/") for _, p in ctx.ignore.patterns}
     lines, unsafe = [], False
     for pattern, why in found.items():

@@ -72,8 +72,8 @@ def _heredoc_of(inst: Instruction, line: int):
 def append_to_run(df: Dockerfile, inst: Instruction, command: str, near: Command | None = None) -> Edit | None:
     """Runs `command` at the end of a shell-form RUN: `... && command` after its last word, or a
     line before the terminator of the heredoc script that holds `near`."""
-    if inst.keyword != "RUN" or inst.json or inst.script is None:
-        return None
+    if inst.keyword != "RUN" or inst.json or inst.script is None or inst.script.errors:
+        return None  # a script the shell parser cannot read whole (an unclosed quote): where it ends is unknown
     if inst.heredocs:
         h = _heredoc_of(inst, near.line) if near is not None else None
         if h is None:

@@ -33,6 +33,12 @@ def check(df, project):
                         fix="update, install and `rm -rf /var/lib/apt/lists/*` in one RUN, or mount a cache at /var/lib/apt",
                         edit=fix("unsafe" if later else "safe", f"Run `{CLEAN}` at the end of the RUN",
                                  append_to_run(df, inst, CLEAN, installs[-1])))
+        if cleaned and earlier is not None and not updates:
+            # `RUN apt-get update` then `RUN apt-get install ... && rm -rf /var/lib/apt/lists/*`: the rm
+            # runs in another layer, the lists stay in the update's.
+            yield Issue(earlier.line, f"`{apt_program(earlier)} update` leaves the package lists in this layer (tens of "
+                                      f"MB): the `rm` on line {inst.line} runs in another layer and cannot take them out",
+                        fix="update, install and `rm -rf /var/lib/apt/lists/*` in one RUN")
         if cleaned:
             earlier = None
         elif updates and not installs:

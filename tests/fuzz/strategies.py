@@ -200,6 +200,7 @@ def config_text(draw) -> str:
 
 
 NAME_PARTS = ["Dockerfile", "requirements.txt", "compose.yaml", ".dockerignore", "x.Dockerfile", "Dockerfile.dockerignore",
+              "uv.lock", "poetry.lock", "pylock.toml", ".mllint-docker.toml", ".gitignore",
               "constraints.txt", "requirements", "sub", ".gitignore", "\n::error file=a::b", "\x1b[2J", ":100:",
               "\udcff", "é", "\u202e", "[x]", " ", "a" * 120, "%0A"]
 

@@ -167,7 +167,9 @@ def test_hadolint_dl3064_pragma(tmp_path):
 def test_lists_from_an_earlier_update(tmp_path):
     hit = catches(tmp_path, "apt-lists-not-cleaned", P + "RUN apt update\nRUN apt install -y tzdata\nRUN apt install -y git\n" + U, 3)
     assert len(hit) == 1 and "`apt update` on line 2" in hit[0]["message"]
-def test_lists_update_then_cleaned_install(tmp_path): passes(tmp_path, "apt-lists-not-cleaned", P + "RUN apt update\nRUN apt install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n" + U)
+def test_lists_update_then_cleaned_install(tmp_path):
+    hit = catches(tmp_path, "apt-lists-not-cleaned", P + "RUN apt update\nRUN apt install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n" + U, 2)[0]
+    assert "the `rm` on line 3 runs in another layer" in hit["message"]
 def test_lists_install_without_update(tmp_path): passes(tmp_path, "apt-lists-not-cleaned", P + "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\nRUN apt-get install -y --no-install-recommends libopenblas-dev\n" + U)
 def test_python_c_nltk_download(tmp_path): catches(tmp_path, DL, P + "RUN python3 -c \"import nltk; [nltk.download(p, download_dir='/nltk') for p in ('punkt', 'stopwords')]\"\n" + U, 2)
 def test_python_c_urlretrieve(tmp_path): catches(tmp_path, DL, P + "RUN python3 -c \"import urllib.request; urllib.request.urlretrieve('https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken', 'e')\"\n" + U, 2)
