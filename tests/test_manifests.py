@@ -21,7 +21,10 @@ CORPUS = Path("/work/shared/corpus/environments")
     ("yarn.lock", None), ("Cargo.lock", None), ("compose.yaml", None), ("config.yml", None), ("tox.toml", None),
 ])
 def test_names(name, fmt):
+    from mllint_docker.model.discovery import file_kind
+
     assert manifest_format(name) == fmt
+    assert (file_kind(Path(name)) == "manifest") == (fmt is not None)  # discovery's one definition agrees
 
 
 # (file name, malformed content, line of the parse error)
