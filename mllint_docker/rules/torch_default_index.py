@@ -146,6 +146,8 @@ def _from_manifest(use) -> str | None:
         if hits:
             return f"`{hits[0].text}` ({where}:{hits[0].line}, the environment's `pip:` section)"
     elif m.is_lock and use.role == "lock":
+        if any(p.name in TORCH and ("+" in p.version or "pytorch" in (p.source or "").lower()) for p in m.locked):
+            return None  # the lock routes torch to a PyTorch index (e.g. by platform markers): a choice made
         hits = [p for p in m.locked if p.name in TORCH and "+" not in p.version and "pytorch" not in (p.source or "").lower()]
         if hits:
             return f"`{hits[0].name}=={hits[0].version}` ({where}:{hits[0].line}, from {hits[0].source or 'the default index'})"
