@@ -21,7 +21,10 @@ def check(df, project):
                     yield Issue(install.line, f"`{program}` runs without {name} in the image (no COPY brings it before "
                                               "this RUN): it resolves the dependencies again at build time",
                                 column=install.command.column, fix=f"COPY {name} beside the manifest before the install")
-                else:
+                elif any(u.role == "project" and u.path is not None for u in uses) \
+                        and not _copies_a(df, name, install.instruction.stage):
+                    # Only where the project's manifest is in the image: without it the context is not the
+                    # one the file is built with. A COPY that names the lock shows the lock is used.
                     yield Issue(install.line, f"`{program}` has no {name} to install from (none in the build context): "
                                               "each build resolves the dependencies anew",
                                 column=install.command.column, fix=_make_lock(install.tool))
@@ -77,3 +80,9 @@ def _make_lock(tool: str) -> str:
             "pdm": "run `pdm lock`, commit pdm.lock and COPY it with pyproject.toml",
             "pipenv": "run `pipenv lock`, commit Pipfile.lock and COPY it with the Pipfile; then `pipenv install --deploy`",
             }.get(tool, "commit a lock file")
+
+
+def _copies_a(df, name: str, stage: int) -> bool:
+    """A COPY of the stage names a file called `name` (`COPY pyproject.toml uv.lock ./`)."""
+    return any(spec.instruction.stage == stage and any(posixpath.basename(src.rstrip("/")) == name for src in spec.sources)
+               for spec in df.copies)

@@ -42,6 +42,8 @@ def test_poetry_caret_via_pip(tmp_path): assert hits(tmp_path, U, {"Dockerfile":
 L = "lock-file-not-used"
 def test_poetry_without_lock(tmp_path): catches(tmp_path, L, PY + "COPY pyproject.toml ./\nRUN poetry install --no-root\n", line=4, files={"pyproject.toml": PYPROJECT, "poetry.lock": ""})
 def test_poetry_no_lock_anywhere(tmp_path): catches(tmp_path, L, PY + "COPY pyproject.toml ./\nRUN poetry install --no-root\n", line=4, files={"pyproject.toml": PYPROJECT})
+def test_lock_named_by_a_copy(tmp_path): passes(tmp_path, L, PY + "COPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\n", files={"pyproject.toml": PYPROJECT})  # the context lacks it: that COPY fails, not this rule
+def test_context_without_the_project(tmp_path): passes(tmp_path, L, PY + "COPY server server\nRUN cd server && uv sync --frozen\n")  # not the context the file is built with
 def test_poetry_with_lock(tmp_path): passes(tmp_path, L, PY + "COPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\n", files={"pyproject.toml": PYPROJECT, "poetry.lock": ""})
 def test_poetry_directory(tmp_path): passes(tmp_path, L, PY + "COPY svc/pyproject.toml svc/poetry.lock /src/\nRUN poetry install -C /src --no-root\n", files={"svc/pyproject.toml": PYPROJECT, "svc/poetry.lock": ""})
 def test_uv_sync_unlocked(tmp_path): catches(tmp_path, L, UV + "COPY pyproject.toml uv.lock ./\nRUN uv sync\n", line=5, files={"pyproject.toml": PYPROJECT, "uv.lock": "version = 1\n"})
