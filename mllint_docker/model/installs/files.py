@@ -43,24 +43,29 @@ def constraint_pins(df: "Dockerfile", project: "Project", install: Install) -> d
     return pins
 
 
+def project_installs(project: "Project"):
+    """(Dockerfile, install) for every install of every Dockerfile of the project that parsed."""
+    for df in project.dockerfiles:
+        if df.error is None:
+            for inst in installs(df):
+                yield df, inst
+
+
 def command_constraints(project: "Project", rf: RequirementsFile) -> dict[str, Requirement]:
     """Names pinned by constraint files that a Dockerfile's `pip install -r <rf> -c <file>` applies
     to `rf` (or to a file that includes it)."""
     table = project.memo.get("installs.command_constraints")
     if table is None:
         table = {}
-        for df in project.dockerfiles:
-            if df.error is not None:
+        for df, inst in project_installs(project):
+            if not inst.constraint_files or not inst.requirement_files:
                 continue
-            for inst in installs(df):
-                if not inst.constraint_files or not inst.requirement_files:
+            pins = constraint_pins(df, project, inst) or {}
+            for _, target in requirement_files(df, project, inst):
+                if target is None:
                     continue
-                pins = constraint_pins(df, project, inst) or {}
-                for _, target in requirement_files(df, project, inst):
-                    if target is None:
-                        continue
-                    for f in [target, *project.included_files(target)]:
-                        table.setdefault(f.path.resolve(), {}).update(pins)
+                for f in [target, *project.included_files(target)]:
+                    table.setdefault(f.path.resolve(), {}).update(pins)
         project.memo["installs.command_constraints"] = table
     return table.get(rf.path.resolve(), {})
 
@@ -74,14 +79,11 @@ def used_as_constraints(project: "Project", rf: RequirementsFile) -> bool:
     table = project.memo.get("installs.constraint_files")
     if table is None:
         table = set()
-        for df in project.dockerfiles:
-            if df.error is not None:
-                continue
-            for inst in installs(df):
-                for w in inst.constraint_files:
-                    path = _context_path(df, project, inst.instruction, w)
-                    if path is not None:
-                        table.add(path.resolve())
+        for df, inst in project_installs(project):
+            for w in inst.constraint_files:
+                path = _context_path(df, project, inst.instruction, w)
+                if path is not None:
+                    table.add(path.resolve())
         project.memo["installs.constraint_files"] = table
     return target in table
 
@@ -249,13 +251,10 @@ def manifest_installs(project: "Project") -> dict[Path, list[tuple["Dockerfile",
     table = project.memo.get("installs.manifest_installs")
     if table is None:
         table = {}
-        for df in project.dockerfiles:
-            if df.error is not None:
-                continue
-            for inst in installs(df):
-                for use in manifest_uses(df, project, inst):
-                    if use.path is not None:
-                        table.setdefault(use.path.resolve(), []).append((df, use))
+        for df, inst in project_installs(project):
+            for use in manifest_uses(df, project, inst):
+                if use.path is not None:
+                    table.setdefault(use.path.resolve(), []).append((df, use))
         project.memo["installs.manifest_installs"] = table
     return table
 
@@ -309,19 +308,16 @@ def require_hashes_installs(project: "Project", rf: RequirementsFile) -> list[tu
     table = project.memo.get("installs.require_hashes")
     if table is None:
         table = {}
-        for df in project.dockerfiles:
-            if df.error is not None:
+        for df, inst in project_installs(project):
+            on = inst.has("require-hashes") or inst.env.get("PIP_REQUIRE_HASHES", "").lower() in (
+                "1", "true", "yes", "on", "y", "t")
+            if not on:
                 continue
-            for inst in installs(df):
-                on = inst.has("require-hashes") or inst.env.get("PIP_REQUIRE_HASHES", "").lower() in (
-                    "1", "true", "yes", "on", "y", "t")
-                if not on:
+            for _, target in requirement_files(df, project, inst):
+                if target is None:
                     continue
-                for _, target in requirement_files(df, project, inst):
-                    if target is None:
-                        continue
-                    for f in [target, *project.included_files(target, kind="requirement")]:
-                        table.setdefault(f.path.resolve(), []).append((df, inst))
+                for f in [target, *project.included_files(target, kind="requirement")]:
+                    table.setdefault(f.path.resolve(), []).append((df, inst))
         project.memo["installs.require_hashes"] = table
     return table.get(rf.path.resolve(), [])
 
@@ -331,15 +327,12 @@ def manifest_notes(project: "Project") -> list[str]:
     from mllint_docker.finding import display_path
 
     notes = []
-    for df in project.dockerfiles:
-        if df.error is not None:
+    for df, inst in project_installs(project):
+        uses = manifest_uses(df, project, inst)
+        if not uses:
             continue
-        for inst in installs(df):
-            uses = manifest_uses(df, project, inst)
-            if not uses:
-                continue
-            read = ", ".join(display_path(u.path) if u.path else f"{u.image_path} (not in the image here)" for u in uses)
-            notes.append(f"{display_path(df.path)}:{inst.line}: `{inst.program} {inst.action.replace('-', ' ')}` reads {read}")
+        read = ", ".join(display_path(u.path) if u.path else f"{u.image_path} (not in the image here)" for u in uses)
+        notes.append(f"{display_path(df.path)}:{inst.line}: `{inst.program} {inst.action.replace('-', ' ')}` reads {read}")
     return notes
 
 
