@@ -3,6 +3,7 @@ or above --fail-on, 2 usage error, bad config or unreadable path."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -181,6 +182,13 @@ def _project_root(first: Path, config) -> Path:
     return here
 
 
+def _quiet_gc() -> None:
+    """A run builds one large model of small objects without cycles, then exits: Python's cyclic
+    collector would rescan it over and over (a third of the CPU on a 100,000-instruction
+    Dockerfile, `benchmarks/bench_bounds.py --only run-lines`). Collect less often, as mypy does."""
+    gc.set_threshold(50_000, 20, 100)
+
+
 def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on,
            exit_zero, config_path, isolated, color, quiet, verbose, build, build_files, target, build_args, builder, network,
            apply_fixes, unsafe_fixes, show_diff, fix_only):
@@ -198,7 +206,13 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
         from mllint_docker.fixes import fix_policy
 
         policy = fix_policy(config, unsafe_fixes)
-        project = load_project(paths, config)
+        _quiet_gc()
+        gc.disable()  # building the model makes no cyclic garbage (tested): nothing to collect
+        try:
+            project = load_project(paths, config)
+        finally:
+            gc.enable()
+        gc.freeze()  # the model lives until exit and holds no cycles: later collections skip it
         engine = Engine(project, selector, config)
         findings = engine.run()
     except ConfigError as err:

@@ -30,9 +30,13 @@ def fingerprints(findings: list[Finding], root: Path | None = None) -> list[str]
     out = []
     for name in {str(f.file) for f in findings}:
         linecache.checkcache(name)  # the file may have changed since it was last read in this process
+    paths: dict = {}  # file -> (its name, its project path): computed once per file, not per finding
     for f in findings:
-        text = "".join(linecache.getline(str(f.file), f.line).split()) if f.line else ""
-        key = (f.code, project_path(f.file, root), text or f.message)
+        named = paths.get(f.file)
+        if named is None:
+            named = paths[f.file] = (str(f.file), project_path(f.file, root))
+        text = "".join(linecache.getline(named[0], f.line).split()) if f.line else ""
+        key = (f.code, named[1], text or f.message)
         seen[key] += 1
         raw = "\0".join((*key, str(seen[key])))
         out.append(hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32])

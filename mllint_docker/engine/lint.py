@@ -137,8 +137,15 @@ class Selector:
         self.flags = (select, ignore, extend_select)
         self._cache: dict[tuple, Selection] = {}
         self._dirs: dict[Path, Selection] = {}
+        self._files: dict[Path, Selection] = {}  # a file's findings ask once per finding
 
     def for_path(self, path: Path) -> Selection:
+        sel = self._files.get(path)
+        if sel is None:
+            sel = self._files[path] = self._for_dir_of(path)
+        return sel
+
+    def _for_dir_of(self, path: Path) -> Selection:
         d = Path(os.path.abspath(path)).parent
         sel = self._dirs.get(d)
         if sel is None:
@@ -356,7 +363,9 @@ class Engine:
     # Emitting ------------------------------------------------------------
 
     def emit(self, rule: Rule, file: Path, issue: Issue) -> None:
-        target = Path(issue.file or file)
+        target = issue.file or file
+        if not isinstance(target, Path):
+            target = Path(target)
         selection = self.selection_for(target)
         if not selection.enabled(rule.code):
             return

@@ -7,6 +7,8 @@ import posixpath
 import re
 from fnmatch import fnmatchcase
 
+from mllint_docker.model.pycode import may_call
+
 MODEL_EXTENSIONS = frozenset({
     ".pt", ".pth", ".ckpt", ".safetensors", ".bin", ".onnx", ".h5", ".hdf5", ".keras", ".pb", ".tflite",
     ".gguf", ".ggml", ".pkl", ".pickle", ".joblib", ".mlmodel", ".engine", ".plan", ".params", ".msgpack",
@@ -153,17 +155,24 @@ _PY_DOWNLOAD = re.compile(r"\b(snapshot_download|hf_hub_download|from_pretrained
                           r"SentenceTransformer|pipeline)\s*\(")
 
 
-def python_downloads(text: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, call) for each call in Python code (`python -c`, a heredoc) that fetches models or
-    datasets: read with `ast` as scripts are; code that does not parse is searched by name."""
-    calls = script_downloads(text, strict=True)
+# Every name below (and in _PY_DOWNLOAD) contains one of these words: code without them calls none.
+_DOWNLOAD_WORDS = ("load", "pretrained", "pipeline", "SentenceTransformer", "CrossEncoder", "urlretrieve", "get_encoding",
+                   "encoding_for_model")
+
+
+def python_downloads(snippet) -> list[tuple[int, str]]:
+    """(line, call) for each call in Python code a RUN runs (`python -c`, a heredoc) that fetches
+    models or datasets: read with `ast` as scripts are; code that does not parse is searched by name."""
+    if not may_call(snippet.text, _DOWNLOAD_WORDS):
+        return []
+    calls = snippet.calls
     if calls is not None:
-        return [(first_line + line - 1, call) for line, call in calls]
+        return [(snippet.line + line - 1, call) for line, call in _download_calls(calls)]
     out = []
-    for n, line in enumerate(text.splitlines()):
+    for n, line in enumerate(snippet.text.splitlines()):
         code = line.split("#", 1)[0]
         for m in _PY_DOWNLOAD.finditer(code):
-            out.append((first_line + n, m.group(1)))
+            out.append((snippet.line + n, m.group(1)))
     return out
 
 
@@ -178,39 +187,23 @@ _DOTTED_CALLS = ("torch.hub.load", "hub.load", "gdown.download", "wget.download"
 MAX_SCRIPT_BYTES = 1024 * 1024
 
 
-def _dotted(node) -> str:
-    import ast
-
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def script_downloads(source: str, strict: bool = False) -> list[tuple[int, str]] | None:
+def script_downloads(source: str) -> list[tuple[int, str]]:
     """(line, call) for each call in a Python script that fetches models or data (`from_pretrained`,
     `hf_hub_download`, `torch.hub.load`, `load_dataset`, `urlretrieve`, `gdown.download`, a
     `pretrained=True` model constructor...), read with `ast`; [] when it does not parse."""
-    import ast
+    from mllint_docker.model.pycode import python_calls
 
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None if strict else []
+    return _download_calls(python_calls(source) or [])
+
+
+def _download_calls(calls) -> list[tuple[int, str]]:
     out = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        name = _dotted(node.func)
-        last = name.rpartition(".")[2]
-        if last in _CALLS or any(name == d or name.endswith("." + d) for d in _DOTTED_CALLS):
-            out.append((node.lineno, name))
-        elif any(k.arg == "pretrained" and isinstance(k.value, ast.Constant) and k.value.value is True
-                 for k in node.keywords):
-            out.append((node.lineno, f"{name}(pretrained=True)"))
+    for c in calls:
+        name = c.name
+        if name.rpartition(".")[2] in _CALLS or any(name == d or name.endswith("." + d) for d in _DOTTED_CALLS):
+            out.append((c.line, name))
+        elif c.pretrained:
+            out.append((c.line, f"{name}(pretrained=True)"))
     return sorted(set(out))
 
 
@@ -249,11 +242,17 @@ def python_script_arg(argv: list[str]) -> tuple[str, bool] | None:
     return None
 
 
+_DOWNLOADERS = frozenset({"curl", "wget", "aria2c", "axel", "huggingface-cli", "hf", "gsutil", "aws", "dvc", "git", "kaggle",
+                          "gdown"})
+
+
 def download_command(argv: list[str]) -> str | None:
     """What a shell command downloads, when it fetches models or data: a short description, else None."""
     if not argv:
         return None
-    prog = posixpath.basename(argv[0])
+    prog = argv[0].rpartition("/")[2]
+    if prog not in _DOWNLOADERS:
+        return None
     args = argv[1:]
     if prog in ("curl", "wget", "aria2c", "axel"):
         urls = [a for a in args if _DATA_URL.match(a) and is_data_url(a)]

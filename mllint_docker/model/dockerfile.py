@@ -9,11 +9,12 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from e2b_dockerfile_utils import DockerfileSyntaxError, ShellLex, parse_dockerfile_ast
 
 from mllint_docker.model.buffers import buffer_text
-from mllint_docker.model.shell import SHELLS, LineMap, Script, Snippet, is_python, parse_argv, parse_script
+from mllint_docker.model.shell import SHELLS, Command, LineMap, Script, Snippet, is_python, parse_argv, parse_script
 
 MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024
 _HEREDOC_MARK = re.compile(r"<<(-?)\s*(['\"]?)([^\s'\"<>|;&]+)\2")
@@ -67,6 +68,9 @@ class Instruction:
     # Names declared by ARG or ENV in this stage (and the stages it derives from) before the
     # instruction; with `env`, what BuildKit can expand here.
     declared: frozenset[str] = frozenset()
+    # RUN only: the script's commands and snippets (plain fields: rules read them for every RUN)
+    commands: Sequence[Command] = ()
+    snippets: Sequence[Snippet] = ()
 
     @property
     def written_keyword(self) -> str:
@@ -77,13 +81,6 @@ class Instruction:
         values = self.flags.get(name)
         return values[-1] if values else None
 
-    @property
-    def commands(self):
-        return self.script.commands if self.script else []
-
-    @property
-    def snippets(self) -> list[Snippet]:
-        return self.script.snippets if self.script else []
 
 
 @dataclass(slots=True)
@@ -184,6 +181,27 @@ class Dockerfile:
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def runs_with(self, *programs: str) -> list[Instruction]:
+        """The RUNs, in file order, with a command (nested ones too) whose program is one of
+        `programs` (its base name, also behind `sudo`). From one index of the file's commands: a
+        rule about `apk` looks at the RUNs that run apk, not at every RUN of a long file."""
+        index = self.memo.get("runs-by-program")
+        if index is None:
+            index = self.memo["runs-by-program"] = {}
+            for n, inst in enumerate(self.instructions):
+                for cmd in inst.commands:
+                    names = (cmd.name, cmd.argv[1].rsplit("/", 1)[-1]) if cmd.name == "sudo" and len(cmd.argv) > 1 \
+                        else (cmd.name,)
+                    for name in names:
+                        runs = index.setdefault(name, [])
+                        if not runs or runs[-1] != n:
+                            runs.append(n)
+        if len(programs) == 1:
+            numbers = index.get(programs[0], ())
+        else:
+            numbers = sorted({n for p in programs for n in index.get(p, ())})
+        return [self.instructions[n] for n in numbers]
 
 
 def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:
@@ -413,7 +431,8 @@ class _Resolver:
             else:
                 inst.expanded = inst.args  # nothing to expand: the same list
             if kw == "RUN":
-                inst.script = self.script(raw, inst, env)
+                inst.script = script = self.script(raw, inst, env)
+                inst.commands, inst.snippets = script.commands, script.snippets
             if kw in ("COPY", "ADD"):
                 copies.append(self.copy_spec(inst, stages))
         comments = self.comments(covered)

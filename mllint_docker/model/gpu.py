@@ -9,13 +9,13 @@ dependencies once a model of those files exists) into demands, so a new source o
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from mllint_docker.model.imageref import ImageRef
+from mllint_docker.model.pycode import may_call
 
 if TYPE_CHECKING:
     from mllint_docker.model.dockerfile import Dockerfile, Stage
@@ -228,29 +228,18 @@ _GPU_CALLS = {
 }
 
 
-def python_gpu_queries(text: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, call) for each call in Python code that asks the GPU driver about devices."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+# Every call in _GPU_CALLS (and the pattern below) ends in a name containing one of these words.
+_GPU_WORDS = ("device", "Device", "is_available", "is_gpu_available")
+
+
+def python_gpu_queries(snippet) -> list[tuple[int, str]]:
+    """(line, call) for each call in Python code a RUN runs that asks the GPU driver about devices."""
+    if not may_call(snippet.text, _GPU_WORDS):
+        return []
+    calls = snippet.calls
+    if calls is None:
         # `python -c "import torch; print(torch.cuda.is_available())"` may hold shell leftovers.
-        return [(first_line + text[: m.start()].count("\n"), m.group(0)[:-1]) for m in re.finditer(
+        text = snippet.text
+        return [(snippet.line + text[: m.start()].count("\n"), m.group(0)[:-1]) for m in re.finditer(
             r"\b(torch\.cuda\.(is_available|device_count|get_device_name|current_device)|tf\.test\.is_gpu_available)\s*\(", text)]
-    out = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            parts = _dotted(node.func)
-            if parts and tuple(parts) in _GPU_CALLS:
-                out.append((first_line + node.lineno - 1, ".".join(parts)))
-    return sorted(out)
-
-
-def _dotted(node) -> list[str] | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return parts[::-1]
-    return None
+    return sorted((snippet.line + c.line - 1, c.name) for c in calls if c.rooted and tuple(c.name.split(".")) in _GPU_CALLS)

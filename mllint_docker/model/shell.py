@@ -16,9 +16,11 @@ _PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=+?][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Word:
-    """One argument of a command: its shell value (quotes removed, known variables expanded)."""
+    """One argument of a command: its shell value (quotes removed, known variables expanded).
+    Treated as immutable (hashed by value); not `frozen` because a frozen dataclass's __init__ costs
+    three times as much, and a long Dockerfile makes hundreds of thousands of them."""
 
     value: str
     raw: str
@@ -42,22 +44,18 @@ class Command:
     span: tuple[int, int] = (0, 0)
     # File redirections: (operator, target), e.g. ('>', '=2') for an unquoted `pip install x>=2`.
     redirects: list[tuple[str, Word]] = field(default_factory=list)
-    # argv and name, computed once: rules ask for them many times (the words never change)
-    _argv: list[str] | None = field(default=None, init=False, repr=False, compare=False)
-    _name: str | None = field(default=None, init=False, repr=False, compare=False)
+    # argv and the program's base name (`/usr/bin/pip3` -> `pip3`), computed once: every rule asks
+    argv: list[str] = field(init=False, repr=False, compare=False)
+    name: str = field(init=False, repr=False, compare=False)
+    # Facts model helpers derive from the command (what an apt command does...), computed once
+    memo: dict | None = field(default=None, init=False, repr=False, compare=False)
 
-    @property
-    def argv(self) -> list[str]:
-        if self._argv is None:
-            self._argv = [w.value for w in self.words]
-        return self._argv
+    def __post_init__(self) -> None:
+        self.argv = argv = [w.value for w in self.words]
+        self.name = argv[0].rsplit("/", 1)[-1] if argv else ""
 
-    @property
-    def name(self) -> str:
-        """The program's base name: `/usr/bin/pip3` -> `pip3`."""
-        if self._name is None:
-            self._name = self.words[0].value.rsplit("/", 1)[-1] if self.words else ""
-        return self._name
+
+_UNREAD = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +65,18 @@ class Snippet:
     language: str
     text: str
     line: int
+    _calls: object = field(default=_UNREAD, init=False, repr=False, compare=False)
+
+    @property
+    def calls(self):
+        """Python code: its calls (`pycode.Call`), parsed once for every rule; None when it does not parse."""
+        calls = self._calls
+        if calls is _UNREAD:
+            from mllint_docker.model.pycode import python_calls
+
+            calls = python_calls(self.text) if self.language == "python" else None
+            object.__setattr__(self, "_calls", calls)
+        return calls
 
 
 @dataclass(slots=True)
@@ -80,10 +90,14 @@ class Script:
 class LineMap:
     """Maps a byte offset in a text handed to the parser back to (line, column) in the source file."""
 
+    __slots__ = ("_starts", "_lines", "_columns", "_single")
+
     def __init__(self, starts: Sequence[int], lines: Sequence[int], columns: Sequence[int]):
         self._starts = list(starts)
         self._lines = list(lines)
         self._columns = list(columns)
+        # A text on one source line (most RUNs): (line, column of offset 0) without a search
+        self._single = (self._lines[0], self._columns[0] - self._starts[0]) if len(self._starts) == 1 else None
 
     @classmethod
     def for_block(cls, data: bytes, first_line: int, first_column: int = 1) -> "LineMap":
@@ -99,16 +113,28 @@ class LineMap:
 
     def shifted(self, offset: int) -> "LineMap":
         """The map of a substring that starts at `offset` of this map's text."""
+        if self._single is not None:
+            line, col = self._single
+            return LineMap([0], [line], [col + offset])
         return _ShiftedMap(self, offset)
 
     def locate(self, offset: int) -> tuple[int, int]:
+        single = self._single
+        if single is not None:
+            return single[0], single[1] + offset
         i = max(bisect.bisect_right(self._starts, offset) - 1, 0)
         return self._lines[i], self._columns[i] + offset - self._starts[i]
 
 
 class _ShiftedMap(LineMap):
+    __slots__ = ("_base", "_offset")
+
     def __init__(self, base: LineMap, offset: int):
         self._base, self._offset = base, offset
+        self._single = None
+
+    def shifted(self, offset: int) -> "LineMap":
+        return _ShiftedMap(self._base, self._offset + offset)
 
     def locate(self, offset: int) -> tuple[int, int]:
         return self._base.locate(self._offset + offset)
@@ -183,18 +209,26 @@ class _Builder:
             node = stack.pop()
             t = node.type
             if t == "command":
-                self._command(node, data, lines, nested)
-            elif t in _NO_COMMANDS_INSIDE:
+                inside = self._command(node, data, lines, nested)
+                if inside:
+                    stack.extend(reversed(inside))
                 continue
-            elif t == "redirected_statement":
+            if t in _NO_COMMANDS_INSIDE:
+                continue
+            if t == "redirected_statement":
                 self._attach_redirects(node)
             if node.child_count:
                 stack.extend(reversed(node.children))
 
-    def _word(self, node, data: bytes, lines: LineMap) -> Word:
+    def _word(self, node, data: bytes, lines: LineMap, t: str) -> Word:
+        start = node.start_byte
+        line, col = lines.locate(start)
+        raw = data[start:node.end_byte].decode("utf-8", "replace")
+        if t == "word":  # most arguments: the value is the text, unless it has escapes
+            if "\\" not in raw:
+                return Word(raw, raw, line, col)
+            return Word(_WORD_ESCAPE.sub(_group1, raw.replace("\\\n", "")), raw, line, col)
         value, unresolved = self._value(node, data)
-        line, col = lines.locate(node.start_byte)
-        raw = _text(node, data)
         return Word(raw if value == raw else value, raw, line, col, unresolved)  # one string when equal
 
     def _value(self, node, data: bytes) -> tuple[str, bool]:
@@ -253,41 +287,60 @@ class _Builder:
                 targets.append(c)
         if op is None or not targets:
             return None, []
-        return (op, self._word(targets[0], data, lines)), targets[1:]
+        return (op, self._word(targets[0], data, lines, targets[0].type)), targets[1:]
 
-    def _command(self, node, data: bytes, lines: LineMap, nested: bool) -> None:
-        words: list[Word] = []
+    def _command(self, node, data: bytes, lines: LineMap, nested: bool) -> list:
+        """Adds the command; returns its children that may hold commands (`$(...)`, `<(...)`)."""
         assignments: dict[str, str] = {}
         redirects: list[tuple[str, Word]] = []
-        children = list(node.children)
-        extra_nodes = []
-        for r in [c for c in children if c.type == "file_redirect"] + self.attached.pop(node.start_byte, []):
-            redirect, extra = self._redirect(r, data, lines)
-            if redirect is not None:
-                redirects.append(redirect)
-            extra_nodes.extend(extra)
-        if extra_nodes:
-            children = sorted(children + extra_nodes, key=lambda c: c.start_byte)
-        for child in children:
+        parts = []  # (type, node): the children that are names, arguments or assignments
+        inside = []
+        redirect_nodes = None
+        for child in node.children:
             t = child.type
+            if t not in _NO_COMMANDS_INSIDE:
+                inside.append(child)
+            if t == "file_redirect":
+                if redirect_nodes is None:
+                    redirect_nodes = []
+                redirect_nodes.append(child)
+            elif t != "comment" and not t.endswith("redirect"):
+                parts.append((t, child))
+        if self.attached:
+            attached = self.attached.pop(node.start_byte, None)
+            if attached:
+                redirect_nodes = (redirect_nodes or []) + attached
+        if redirect_nodes:
+            extra_nodes = []
+            for r in redirect_nodes:
+                redirect, extra = self._redirect(r, data, lines)
+                if redirect is not None:
+                    redirects.append(redirect)
+                extra_nodes.extend(extra)
+            if extra_nodes:
+                parts = sorted(parts + [(c.type, c) for c in extra_nodes], key=lambda p: p[1].start_byte)
+        words: list[Word] = []
+        for t, child in parts:
             if t == "variable_assignment":
                 name = child.child_by_field_name("name")
                 value = child.child_by_field_name("value")
                 if name is not None:
                     assignments[_text(name, data)] = self._value(value, data)[0] if value else ""
             elif t == "command_name":
-                inner = child.children[0] if child.children else child
-                words.append(self._word(inner, data, lines))
-            elif words and t not in ("file_redirect", "herestring_redirect", "heredoc_redirect", "comment"):
-                if t.endswith("redirect"):
-                    continue
-                words.append(self._word(child, data, lines))
+                inner = child.children[0] if child.child_count else child
+                words.append(self._word(inner, data, lines, inner.type))
+            elif words:
+                words.append(self._word(child, data, lines, t))
         if not words:
-            return
+            return inside
+        first = words[0]
         line, col = lines.locate(node.start_byte)
-        cmd = Command(words, words[0].line, words[0].column if line == words[0].line else col, assignments, nested, (node.start_byte, node.end_byte), redirects)
+        cmd = Command(words, first.line, first.column if line == first.line else col, assignments, nested,
+                      (node.start_byte, node.end_byte), redirects)
         self.script.commands.append(cmd)
-        self._nested(cmd, node, data, lines)
+        if len(words) > 2:  # `sh -c X` has three words at least
+            self._nested(cmd, node, data, lines)
+        return inside
 
     def _nested(self, cmd: Command, node, data: bytes, lines: LineMap) -> None:
         """Follows `sh -c '...'` into its script and `python -c '...'` into a snippet."""

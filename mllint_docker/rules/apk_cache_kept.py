@@ -6,8 +6,8 @@ from mllint_docker.rules._edits import fix, option_after_verb
 @rule("MLD146", "apk-cache-kept", "warning", scope="dockerfile", hadolint=("DL3019",),
       summary="apk add without --no-cache: the package index and downloads stay in the layer")
 def check(df, project):
-    for inst in df.instructions:
-        if inst.keyword != "RUN" or cache_mounted(inst, "/var/cache/apk"):
+    for inst in df.runs_with("apk"):
+        if cache_mounted(inst, "/var/cache/apk"):
             continue
         commands = inst.commands
         if removes_apk_cache(commands):

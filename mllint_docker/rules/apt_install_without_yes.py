@@ -1,4 +1,4 @@
-from mllint_docker.model.installs import apt_assumes_yes, apt_installs, apt_program
+from mllint_docker.model.installs import APT_PROGRAMS, apt_assumes_yes, apt_installs, apt_program
 from mllint_docker.rules import Issue, rule
 from mllint_docker.rules._edits import fix, option_after_verb
 
@@ -6,9 +6,7 @@ from mllint_docker.rules._edits import fix, option_after_verb
 @rule("MLD145", "apt-install-without-yes", "warning", scope="dockerfile", hadolint=("DL3014",),
       summary="apt-get install without -y: the build stops at the confirmation prompt")
 def check(df, project):
-    for inst in df.instructions:
-        if inst.keyword != "RUN":
-            continue
+    for inst in df.runs_with(*APT_PROGRAMS):
         for cmd in apt_installs(inst.commands):
             if apt_assumes_yes(cmd):
                 continue

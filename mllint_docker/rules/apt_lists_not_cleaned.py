@@ -1,4 +1,4 @@
-from mllint_docker.model.installs import apt_installs, apt_program, apt_updates, cache_mounted, removes_apt_lists
+from mllint_docker.model.installs import APT_PROGRAMS, apt_installs, apt_program, apt_updates, cache_mounted, removes_apt_lists
 from mllint_docker.rules import Issue, rule
 from mllint_docker.rules._edits import append_to_run, fix
 
@@ -10,7 +10,9 @@ CLEAN = "rm -rf /var/lib/apt/lists/*"
 def check(df, project):
     final = df.final_stage
     chain = {s.index for s in final.chain()} if final else set()
-    runs = [i for i in df.instructions if i.keyword == "RUN" and i.stage in chain]
+    # Only RUNs that run apt, remove files or mount a cache can change what follows: the others are skipped.
+    touching = {id(i) for i in df.runs_with(*APT_PROGRAMS, "rm", "find")}
+    runs = [i for i in df.instructions if i.keyword == "RUN" and i.stage in chain and (id(i) in touching or "mount" in i.flags)]
     # The lists land in the layer of the RUN that downloads them (`apt-get update`). An install
     # finds them there, in its own RUN or an earlier one; an install after a RUN that removed them
     # (or that never had an update before it) adds none: no finding.

@@ -1,4 +1,4 @@
-from mllint_docker.model.installs import apt_installs, apt_program, apt_updates
+from mllint_docker.model.installs import APT_PROGRAMS, apt_installs, apt_program, apt_updates
 from mllint_docker.rules import Issue, rule
 from mllint_docker.rules._edits import delete_instruction, fix, insert_before
 
@@ -6,9 +6,7 @@ from mllint_docker.rules._edits import delete_instruction, fix, insert_before
 @rule("MLD106", "apt-update-alone", "warning", scope="dockerfile",
       summary="apt-get update in a RUN that installs nothing: the cached layer goes stale")
 def check(df, project):
-    for inst in df.instructions:
-        if inst.keyword != "RUN":
-            continue
+    for inst in df.runs_with(*APT_PROGRAMS):
         updates = apt_updates(inst.commands)
         if updates and not apt_installs(inst.commands):
             apt = apt_program(updates[0])

@@ -1,6 +1,6 @@
 from fnmatch import fnmatchcase
 
-from mllint_docker.model.installs import os_packages
+from mllint_docker.model.installs import OS_PACKAGE_PROGRAMS, os_packages
 from mllint_docker.rules import Issue, rule
 
 HOST_PACKAGES = ("nvidia-container-toolkit*", "nvidia-docker2", "nvidia-container-runtime", "libnvidia-container*")
@@ -9,9 +9,7 @@ HOST_PACKAGES = ("nvidia-container-toolkit*", "nvidia-docker2", "nvidia-containe
 @rule("MLD606", "container-toolkit-in-image", "warning", scope="dockerfile",
       summary="The NVIDIA Container Toolkit (a host component) is installed inside the image")
 def check(df, project):
-    for inst in df.instructions:
-        if inst.keyword != "RUN":
-            continue
+    for inst in df.runs_with(*OS_PACKAGE_PROGRAMS):
         for pkg, line in os_packages(inst.commands):
             if any(fnmatchcase(pkg.lower(), g) for g in HOST_PACKAGES):
                 yield Issue(line, f"`{pkg}` belongs on the host: the container runtime uses it to hand GPUs to "

@@ -31,7 +31,7 @@ def check(df, project):
         for snippet in inst.snippets:
             if snippet.language != "python":
                 continue
-            for line, call in python_downloads(snippet.text, snippet.line):
+            for line, call in python_downloads(snippet):
                 yield Issue(line, f"`{call}(...)` run at build time fetches models or data from a hub into the image",
                             fix=FIX)
 

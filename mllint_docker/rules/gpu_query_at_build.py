@@ -18,6 +18,6 @@ def check(df, project):
         for snippet in inst.snippets:
             if snippet.language != "python":
                 continue
-            for line, call in python_gpu_queries(snippet.text, snippet.line):
+            for line, call in python_gpu_queries(snippet):
                 yield Issue(line, f"`{call}()` in RUN runs during `docker build`, where no GPU is attached: it reports "
                                   "no device, so the build configures itself for the CPU", fix=FIX)

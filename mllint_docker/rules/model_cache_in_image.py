@@ -28,7 +28,7 @@ def check(df, project):
                 continue
             what = next((w for c in inst.commands if (w := download_command(c.argv))), None) or next(
                 (f"{call}(...)" for sn in inst.snippets if sn.language == "python"
-                 for _, call in python_downloads(sn.text, sn.line)), None)
+                 for _, call in python_downloads(sn)), None)
             if what:
                 yield Issue(s.line, f"`{s.name}={path}` makes `{what}` on line {inst.line} store the model in a layer "
                                     f"under {path}: the weights ship in every image, and a volume mounted at {path} "

@@ -1,5 +1,6 @@
 from mllint_docker.model.imageref import ImageRef, is_gpu_image
 from mllint_docker.rules import Issue, rule
+from mllint_docker.model.installs import OS_PACKAGE_PROGRAMS
 from mllint_docker.model.toolchain import build_packages, is_devel_image
 
 GPU_PATTERN = ("build in a `-devel` (or full) builder stage, then start the final stage from a runtime/slim image and "
@@ -26,8 +27,9 @@ def check(df, project):
         yield Issue(root.line, f"the final image starts from `{root.base}`, which ships compilers and headers "
                                "that the running model does not need", fix=pattern)
         return
+    installing = df.runs_with(*OS_PACKAGE_PROGRAMS)
     for stage in reversed(chain):
-        for inst in stage.of("RUN"):
+        for inst in (i for i in installing if i.stage == stage.index):
             pkgs = build_packages(inst.commands)
             if pkgs:
                 unique = sorted({p for p, _ in pkgs})

@@ -18,9 +18,7 @@ def _user_at(df, inst) -> str | None:
 @rule("MLD404", "sudo-in-run", "warning", scope="dockerfile", hadolint=("DL3004",),
       summary="sudo in RUN: unpredictable TTY and signal behaviour; switch with USER instead")
 def check(df, project):
-    for inst in df.instructions:
-        if inst.keyword != "RUN":
-            continue
+    for inst in df.runs_with("sudo"):
         lines = set()
         for cmd in inst.commands:
             if cmd.name != "sudo" or cmd.line in lines:

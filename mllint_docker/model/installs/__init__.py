@@ -37,6 +37,8 @@ from mllint_docker.model.installs.files import (
     used_as_constraints,
 )
 from mllint_docker.model.installs.os_packages import (
+    APT_PROGRAMS,
+    OS_PACKAGE_PROGRAMS,
     apk_adds,
     apt_assumes_yes,
     removes_apk_cache,
@@ -50,7 +52,7 @@ from mllint_docker.model.installs.os_packages import (
 from mllint_docker.model.installs.parse import build_only, installs, installs_of, pip_config, settings
 
 __all__ = [
-    "apk_adds", "apt_assumes_yes", "removes_apk_cache",
+    "APT_PROGRAMS", "OS_PACKAGE_PROGRAMS", "apk_adds", "apt_assumes_yes", "removes_apk_cache",
     "CONDA_PROGRAMS", "INSTALLER_PACKAGES", "Index", "Install", "Package", "PipConfig", "Setting",
     "apt_installs", "apt_program", "apt_updates", "build_only", "cache_mounted", "command_constraints", "constraint_pins",
     "installs", "installs_of", "is_manifest", "manifests_for", "os_packages", "pin_problem", "pip_config",

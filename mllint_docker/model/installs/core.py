@@ -331,6 +331,17 @@ def _skip_options(words: list[Word], i: int, values: set[str]) -> int:
     return i
 
 
+# Programs `unwrap` looks through, and those `_parse`/`pip_config_set` read: any other first
+# program installs nothing (most commands of a RUN; tested before anything else is looked at).
+_WRAPPERS = frozenset({"sudo", "env", "timeout", "xargs", "gosu", "su-exec", *_PLAIN_WRAPPERS, *CONDA_PROGRAMS,
+                       "poetry", "pipenv", "pdm", "uv", "hatch", "rye", "pipx"})
+
+
+def may_install(name: str) -> bool:
+    """Whether a command whose program is `name` may be (or wrap) a package install or pip setting."""
+    return name in _WRAPPERS or name.startswith(("pip", "python"))
+
+
 def unwrap(words: list[Word]) -> tuple[list[Word], dict[str, str], bool]:
     """Drops wrappers in front of the real program: (its words, assignments made by `env`,
     whether arguments come from standard input (`xargs`))."""

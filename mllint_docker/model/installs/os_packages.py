@@ -12,16 +12,13 @@ def os_packages(commands) -> list[tuple[str, int]]:
     """(package, line) for every package an apt/apk/yum/dnf install command names."""
     out = []
     for cmd in commands:
-        words = cmd.words
-        names = [w.value for w in words]
-        prog = cmd.name
-        start = 1
-        if prog == "sudo" and len(names) > 1:
-            prog, start = names[1].rsplit("/", 1)[-1], 2
+        prog, start = cmd.name, 1
+        if prog == "sudo" and len(cmd.words) > 1:
+            prog, start = cmd.argv[1].rsplit("/", 1)[-1], 2
         verbs = _INSTALL.get(prog)
         if not verbs:
             continue
-        rest = words[start:]
+        rest = cmd.words[start:]
         i = next((k for k, w in enumerate(rest) if w.value in verbs), None)
         if i is None:
             continue
@@ -32,12 +29,19 @@ def os_packages(commands) -> list[tuple[str, int]]:
     return out
 
 
+APT_PROGRAMS = ("apt-get", "apt", "aptitude")
+OS_PACKAGE_PROGRAMS = tuple(_INSTALL)  # the programs `os_packages` reads
+_APT = frozenset(APT_PROGRAMS)
+
+
 def _apt(cmd) -> tuple[str, list[str]] | None:
     argv = cmd.argv
     if cmd.name == "sudo" and len(argv) > 1:
         argv = argv[1:]
-    prog = argv[0].rsplit("/", 1)[-1] if argv else ""
-    if prog not in ("apt-get", "apt", "aptitude"):
+        prog = argv[0].rsplit("/", 1)[-1]
+    else:
+        prog = cmd.name
+    if prog not in _APT:
         return None
     verbs = [a for a in argv[1:] if not a.startswith("-")]
     return prog, verbs
@@ -58,6 +62,8 @@ def apk_adds(commands) -> list:
     """`apk add` commands (through `sudo` too)."""
     out = []
     for c in commands:
+        if c.name not in ("apk", "sudo"):
+            continue
         argv = c.argv[1:] if c.name == "sudo" else c.argv
         if argv and argv[0].rsplit("/", 1)[-1] == "apk" and [a for a in argv[1:] if not a.startswith("-")][:1] == ["add"]:
             out.append(c)
@@ -90,9 +96,14 @@ def apt_updates(commands) -> list:
     return [c for c in commands if (a := _apt(c)) and a[1][:1] == ["update"]]
 
 
+_BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
+
+
 def _braces(arg: str) -> list[str]:
     """The shell's brace expansion of one word: `/var/lib/{apt,dpkg}/` -> two paths."""
-    m = re.search(r"\{([^{}]*,[^{}]*)\}", arg)
+    if "{" not in arg:
+        return [arg]
+    m = _BRACES.search(arg)
     if not m:
         return [arg]
     return [x for part in m.group(1).split(",") for x in _braces(arg[: m.start()] + part + arg[m.end():])]
@@ -100,6 +111,8 @@ def _braces(arg: str) -> list[str]:
 
 def removes_apt_lists(commands) -> bool:
     for c in commands:
+        if c.name not in ("rm", "find"):
+            continue
         argv = [x for a in c.argv for x in _braces(a)]
         if c.name == "rm" and any(a.startswith("/var/lib/apt/lists") or a.rstrip("/") in ("/var/lib/apt", "/var/lib")
                                    for a in argv[1:]):

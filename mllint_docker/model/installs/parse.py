@@ -14,6 +14,7 @@ from mllint_docker.model.installs.core import (
     Install,
     PipConfig,
     Setting,
+    may_install,
     program_name,
     unwrap,
 )
@@ -103,6 +104,8 @@ class _Builder:
         mounts = cache_mounts(inst)
         commands = inst.commands
         for n, cmd in enumerate(commands):
+            if not may_install(cmd.name):
+                continue
             words, extra, stdin = unwrap(cmd.words)
             if not words:
                 continue
