@@ -109,7 +109,7 @@ def test_copy_sources_are_expanded(tmp_path):
 def test_comments_above_instructions(tmp_path):
     df = parse(tmp_path, "# mllint: disable=x\n# second\nFROM a\n\n# not above\n\nRUN true\n")
     assert df.instructions[0].comments_above == [(1, "mllint: disable=x"), (2, "second")]
-    assert df.instructions[1].comments_above == []
+    assert not df.instructions[1].comments_above
 
 
 def test_parse_errors_carry_lines(tmp_path):

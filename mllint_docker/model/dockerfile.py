@@ -9,7 +9,8 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from types import MappingProxyType
+from typing import Mapping, Sequence
 
 from e2b_dockerfile_utils import DockerfileSyntaxError, ShellLex, parse_dockerfile_ast
 
@@ -43,6 +44,9 @@ class Heredoc:
     expand: bool
 
 
+NOTHING: Mapping = MappingProxyType({})  # an empty mapping every instruction with none can share
+
+
 @dataclass(slots=True)
 class Instruction:
     keyword: str  # upper case: RUN, COPY, ...
@@ -55,16 +59,16 @@ class Instruction:
     heredocs: list[Heredoc]
     stage: int  # index of the stage, -1 for global ARGs before the first FROM
     # Arguments with ARG/ENV of the stage substituted and quotes removed (COPY/ADD/USER/WORKDIR/...).
-    expanded: list[str] = field(default_factory=list)
+    expanded: Sequence[str] = ()
     # RUN only: the shell commands and interpreter snippets it runs.
     script: Script | None = None
     # Comment lines directly above the instruction: (line, text without '#').
-    comments_above: list[tuple[int, str]] = field(default_factory=list)
+    comments_above: Sequence[tuple[int, str]] = ()
     # ARG and ENV values in force when the instruction runs (what a RUN's processes see).
-    env: dict[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=lambda: NOTHING)
     # Blank lines inside the instruction's `\`-continued text (not heredoc bodies): BuildKit's
     # NoEmptyContinuation.
-    empty_lines: list[int] = field(default_factory=list)
+    empty_lines: Sequence[int] = ()
     # Names declared by ARG or ENV in this stage (and the stages it derives from) before the
     # instruction; with `env`, what BuildKit can expand here.
     declared: frozenset[str] = frozenset()
@@ -432,6 +436,10 @@ class _Resolver:
                 inst.expanded = inst.args  # nothing to expand: the same list
             if kw == "RUN":
                 inst.script = script = self.script(raw, inst, env)
+                if not script.errors:
+                    script.errors = ()
+                if not script.snippets:
+                    script.snippets = ()
                 inst.commands, inst.snippets = script.commands, script.snippets
             if kw in ("COPY", "ADD"):
                 copies.append(self.copy_spec(inst, stages))
@@ -443,7 +451,8 @@ class _Resolver:
             while n in by_line:
                 above.append((n, by_line[n]))
                 n -= 1
-            inst.comments_above = above[::-1]
+            if above:
+                inst.comments_above = above[::-1]
         return Dockerfile(self.path, self.lines, instructions, stages, global_args, self.escape, copies, None, comments,
                           self.notes, global_declared=frozenset(global_declared))
 
@@ -466,10 +475,13 @@ class _Resolver:
             for h in raw.heredocs:
                 heredocs.append(Heredoc(h.name, h.content, line, h.chomp, h.expand))
                 line += h.content.count("\n") + 1
-        inst = Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags, list(raw.args), raw.json, heredocs, stage_index)
-        header_end = heredocs[0].line - 1 if heredocs else raw.end_line
-        inst.empty_lines = [n for n in range(raw.start_line + 1, header_end + 1)
-                            if n - 1 < len(self.lines) and not self.lines[n - 1].strip()]
+        # Empty collections are shared, immutable ones: a long file has 100,000 instructions.
+        inst = Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags or NOTHING, list(raw.args),
+                           raw.json, heredocs or (), stage_index)
+        if raw.end_line > raw.start_line:
+            header_end = heredocs[0].line - 1 if heredocs else raw.end_line
+            inst.empty_lines = [n for n in range(raw.start_line + 1, header_end + 1)
+                                if n - 1 < len(self.lines) and not self.lines[n - 1].strip()] or ()
         return inst
 
     def arg_pairs(self, inst: Instruction, env: dict[str, str]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Iterator, Mapping, Sequence
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash", "ksh"})
@@ -30,6 +31,9 @@ class Word:
     unresolved: bool = False
 
 
+NO_ASSIGNMENTS: Mapping[str, str] = MappingProxyType({})  # shared by the (many) commands without any
+
+
 @dataclass(slots=True)
 class Command:
     """A simple command: `FOO=1 pip install x` has argv ['pip', 'install', 'x']."""
@@ -37,13 +41,13 @@ class Command:
     words: list[Word]
     line: int
     column: int
-    assignments: dict[str, str] = field(default_factory=dict)
+    assignments: Mapping[str, str] = field(default_factory=lambda: NO_ASSIGNMENTS)
     # The command ran in a nested shell or interpreter (`sh -c '...'`).
     nested: bool = False
     # Byte span in the text that was parsed (meaningful for commands that are not nested).
     span: tuple[int, int] = (0, 0)
     # File redirections: (operator, target), e.g. ('>', '=2') for an unquoted `pip install x>=2`.
-    redirects: list[tuple[str, Word]] = field(default_factory=list)
+    redirects: Sequence[tuple[str, Word]] = ()
     # argv and the program's base name (`/usr/bin/pip3` -> `pip3`), computed once: every rule asks
     argv: list[str] = field(init=False, repr=False, compare=False)
     name: str = field(init=False, repr=False, compare=False)
@@ -335,8 +339,8 @@ class _Builder:
             return inside
         first = words[0]
         line, col = lines.locate(node.start_byte)
-        cmd = Command(words, first.line, first.column if line == first.line else col, assignments, nested,
-                      (node.start_byte, node.end_byte), redirects)
+        cmd = Command(words, first.line, first.column if line == first.line else col, assignments or NO_ASSIGNMENTS,
+                      nested, (node.start_byte, node.end_byte), redirects or ())
         self.script.commands.append(cmd)
         if len(words) > 2:  # `sh -c X` has three words at least
             self._nested(cmd, node, data, lines)
