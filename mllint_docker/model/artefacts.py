@@ -242,7 +242,7 @@ def python_script_arg(argv: list[str]) -> tuple[str, bool] | None:
     return None
 
 
-_DOWNLOADERS = frozenset({"curl", "wget", "aria2c", "axel", "huggingface-cli", "hf", "gsutil", "aws", "dvc", "git", "kaggle",
+DOWNLOAD_PROGRAMS = frozenset({"curl", "wget", "aria2c", "axel", "huggingface-cli", "hf", "gsutil", "aws", "dvc", "git", "kaggle",
                           "gdown"})
 
 
@@ -251,7 +251,7 @@ def download_command(argv: list[str]) -> str | None:
     if not argv:
         return None
     prog = argv[0].rpartition("/")[2]
-    if prog not in _DOWNLOADERS:
+    if prog not in DOWNLOAD_PROGRAMS:
         return None
     args = argv[1:]
     if prog in ("curl", "wget", "aria2c", "axel"):

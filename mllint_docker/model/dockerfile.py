@@ -186,6 +186,11 @@ class Dockerfile:
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
+    def programs(self) -> set[str]:
+        """The programs the file's RUNs run (base names, also behind `sudo`)."""
+        self.runs_with()
+        return set(self.memo["runs-by-program"])
+
     def runs_with(self, *programs: str) -> list[Instruction]:
         """The RUNs, in file order, with a command (nested ones too) whose program is one of
         `programs` (its base name, also behind `sudo`). From one index of the file's commands: a
@@ -203,6 +208,8 @@ class Dockerfile:
                             runs.append(n)
         if len(programs) == 1:
             numbers = index.get(programs[0], ())
+        elif not programs:
+            numbers = ()
         else:
             numbers = sorted({n for p in programs for n in index.get(p, ())})
         return [self.instructions[n] for n in numbers]
@@ -476,7 +483,12 @@ class _Resolver:
                 heredocs.append(Heredoc(h.name, h.content, line, h.chomp, h.expand))
                 line += h.content.count("\n") + 1
         # Empty collections are shared, immutable ones: a long file has 100,000 instructions.
-        inst = Instruction(raw.name, raw.start_line, raw.end_line, raw.original, flags or NOTHING, list(raw.args),
+        original = raw.original
+        if raw.start_line == raw.end_line and raw.start_line <= len(self.lines):
+            line = self.lines[raw.start_line - 1]
+            if line == original:
+                original = line  # one string for the line and the instruction
+        inst = Instruction(raw.name, raw.start_line, raw.end_line, original, flags or NOTHING, list(raw.args),
                            raw.json, heredocs or (), stage_index)
         if raw.end_line > raw.start_line:
             header_end = heredocs[0].line - 1 if heredocs else raw.end_line
@@ -542,6 +554,11 @@ class _Resolver:
         parts: list[str] = []
         starts, lines, cols = [], [], []
         offset = 0
+        if start == end and start - 1 < len(self.lines):  # one line, no continuation: most instructions
+            raw = self.lines[start - 1]
+            stripped = raw.lstrip(" \t\f\v\r")
+            if not stripped.rstrip(" \t").endswith(self.escape):
+                return stripped, LineMap([0], [start], [1 + len(raw) - len(stripped)])
         for n in range(start, end + 1):
             raw = self.lines[n - 1] if n - 1 < len(self.lines) else ""
             col = 1

@@ -3,7 +3,8 @@ base images that ship them (CUDA/framework `-devel`, the full `python:X`)."""
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
+import re
+from fnmatch import translate
 
 from mllint_docker.model.imageref import ImageRef
 from mllint_docker.model.installs.os_packages import os_packages
@@ -13,8 +14,14 @@ BUILD_PACKAGES = ("build-essential", "gcc", "gcc-*", "g++", "g++-*", "clang", "c
                   "build-base", "musl-dev", "cuda-toolkit*", "cuda-nvcc*")
 
 
+_build_package = None  # fnmatchcase on any of BUILD_PACKAGES, as one pattern (compiled on first use)
+
+
 def build_packages(commands) -> list[tuple[str, int]]:
-    return [(p, line) for p, line in os_packages(commands) if any(fnmatchcase(p, g) for g in BUILD_PACKAGES)]
+    global _build_package
+    if _build_package is None:
+        _build_package = re.compile("|".join(translate(g) for g in BUILD_PACKAGES))
+    return [(p, line) for p, line in os_packages(commands) if _build_package.match(p)]
 
 
 def is_devel_image(ref: ImageRef) -> bool:

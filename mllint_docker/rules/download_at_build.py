@@ -1,6 +1,6 @@
 import posixpath
 
-from mllint_docker.model.artefacts import download_command, python_downloads, python_script_arg, read_script, script_downloads
+from mllint_docker.model.artefacts import DOWNLOAD_PROGRAMS, download_command, python_downloads, python_script_arg, read_script, script_downloads
 from mllint_docker.model.shell import is_python
 from mllint_docker.finding import display_path
 from mllint_docker.rules import Issue, rule
@@ -14,10 +14,12 @@ FIX = ("fetch weights and data when the container starts (into a volume or cache
 def check(df, project):
     final = df.final_stage
     chain = {s.index for s in final.chain()} if final else set()
+    # RUNs whose commands may download: a downloader or a Python interpreter runs in them
+    fetching = {id(i) for i in df.runs_with(*(n for n in df.programs() if n in DOWNLOAD_PROGRAMS or is_python(n)))}
     for inst in df.instructions:
         if inst.keyword != "RUN" or inst.stage not in chain:
             continue  # a download stage whose result is COPYed deliberately is the pattern the fix names
-        for cmd in inst.commands:
+        for cmd in inst.commands if id(inst) in fetching else ():
             what = download_command(cmd.argv)
             if what:
                 yield Issue(cmd.line, f"`{what}` downloads models or data into the image at build time",

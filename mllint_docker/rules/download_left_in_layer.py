@@ -23,7 +23,7 @@ def check(df, project):
                                            "that layer",
                                 fix=f"download, unpack and delete in one RUN: `RUN curl -fsSL {src} | tar -xz -C <dir>` "
                                     "(or `ADD --checksum=... ` in a builder stage whose result you COPY)")
-        for inst in stage.of("RUN"):
+        for inst in (i for i in df.runs_with("wget", "curl") if i.stage == stage.index):  # `downloads` reads these
             workdir = project.workdir_at(df, inst)
             commands = inst.commands
             for n, cmd in enumerate(commands):

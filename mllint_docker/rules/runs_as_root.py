@@ -50,14 +50,14 @@ def _switch_user(df, final, user: str | None, base: ImageRef | None = None):
     """Unsafe: adds `USER` before the final CMD/ENTRYPOINT (after the comments above it), creating
     the user first with the base image's own tool (`adduser -D` on Alpine/BusyBox, `useradd` on
     Debian, Ubuntu and RHEL) unless an earlier USER of the stage names one to switch back to."""
-    if any(i.has("user") for i in installs(df) if i.instruction.stage in {s.index for s in final.chain()}):
+    stages = {s.index for s in final.chain()}
+    if any(i.has("user") for i in installs(df) if i.instruction.stage in stages):
         return None  # `pip install --user` put packages under /root, which the new user cannot read
     lines = []
     if user is None:
         user = "app"
-        chain = [i for s in final.chain() for i in s.instructions]
         alpine = (base is not None and "alpine" in str(base).lower()) or any(
-            c.name == "apk" for i in chain if i.keyword == "RUN" for c in i.commands)
+            i.stage in stages and any(c.name == "apk" for c in i.commands) for i in df.runs_with("apk"))
         distroless = base is not None and "distroless" in str(base).lower()
         if distroless:
             return None  # no shell to create a user with

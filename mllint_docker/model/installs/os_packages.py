@@ -12,21 +12,37 @@ def os_packages(commands) -> list[tuple[str, int]]:
     """(package, line) for every package an apt/apk/yum/dnf install command names."""
     out = []
     for cmd in commands:
-        prog, start = cmd.name, 1
-        if prog == "sudo" and len(cmd.words) > 1:
-            prog, start = cmd.argv[1].rsplit("/", 1)[-1], 2
-        verbs = _INSTALL.get(prog)
-        if not verbs:
-            continue
-        rest = cmd.words[start:]
-        i = next((k for k, w in enumerate(rest) if w.value in verbs), None)
-        if i is None:
-            continue
-        for w in rest[i + 1:]:
-            if w.value.startswith("-") or "=" in w.value.split(":", 1)[0] and w.value.startswith("-"):
-                continue
-            out.append((re.split(r"[=:<>]", w.value, maxsplit=1)[0], w.line))
+        if cmd.name in _INSTALL or cmd.name == "sudo":
+            out.extend(_memo(cmd, "os-packages", _os_packages))
     return out
+
+
+def _memo(cmd, key: str, compute):
+    """`compute(cmd)`, once per command: several rules ask the same of every apt command."""
+    memo = cmd.memo
+    if memo is None:
+        memo = cmd.memo = {}
+    elif key in memo:
+        return memo[key]
+    found = memo[key] = compute(cmd)
+    return found
+
+
+_PACKAGE_END = re.compile(r"[=:<>]")
+
+
+def _os_packages(cmd) -> list[tuple[str, int]]:
+    prog, start = cmd.name, 1
+    if prog == "sudo" and len(cmd.words) > 1:
+        prog, start = cmd.argv[1].rsplit("/", 1)[-1], 2
+    verbs = _INSTALL.get(prog)
+    if not verbs:
+        return []
+    rest = cmd.words[start:]
+    i = next((k for k, w in enumerate(rest) if w.value in verbs), None)
+    if i is None:
+        return []
+    return [(_PACKAGE_END.split(w.value, maxsplit=1)[0], w.line) for w in rest[i + 1:] if not w.value.startswith("-")]
 
 
 APT_PROGRAMS = ("apt-get", "apt", "aptitude")
@@ -35,6 +51,13 @@ _APT = frozenset(APT_PROGRAMS)
 
 
 def _apt(cmd) -> tuple[str, list[str]] | None:
+    """(front end, verbs) of an apt command (behind `sudo` too), else None."""
+    if cmd.name in _APT or cmd.name == "sudo":
+        return _memo(cmd, "apt", _apt_verbs)
+    return None
+
+
+def _apt_verbs(cmd) -> tuple[str, list[str]] | None:
     argv = cmd.argv
     if cmd.name == "sudo" and len(argv) > 1:
         argv = argv[1:]
@@ -43,8 +66,7 @@ def _apt(cmd) -> tuple[str, list[str]] | None:
         prog = cmd.name
     if prog not in _APT:
         return None
-    verbs = [a for a in argv[1:] if not a.startswith("-")]
-    return prog, verbs
+    return prog, [a for a in argv[1:] if not a.startswith("-")]
 
 
 def apt_program(cmd) -> str:
