@@ -379,7 +379,10 @@ class _Resolver:
         while pending:
             raw = pending.pop()
             self.line = raw.start_line
-            covered.update(range(raw.start_line, raw.end_line + 1))
+            if raw.start_line == raw.end_line:
+                covered.add(raw.start_line)
+            else:
+                covered.update(range(raw.start_line, raw.end_line + 1))
             inst = self.instruction(raw, len(stages) - 1)
             instructions.append(inst)
             kw = inst.keyword
@@ -419,10 +422,11 @@ class _Resolver:
             if declared_frozen is None:  # shared like `env`, new only when a name is declared
                 declared_frozen = frozenset(declared)
             inst.declared = declared_frozen
-            new_names = _declared_by(inst)
-            if not new_names <= declared:
-                declared |= new_names
-                declared_frozen = None
+            if kw == "ARG" or kw == "ENV":
+                new_names = _declared_by(inst)
+                if not new_names <= declared:
+                    declared |= new_names
+                    declared_frozen = None
             if kw == "ARG":
                 for name, value, capped in self.arg_pairs(inst, env):
                     if name in self.build_args:
@@ -584,6 +588,12 @@ class _Resolver:
         if inst.json:
             return parse_argv(inst.args, inst.line, env)
         command = inst.args[0] if inst.args else ""
+        if inst.line == inst.end_line and command:  # one line (most RUNs): the script's column, directly
+            raw = self.lines[inst.line - 1] if inst.line <= len(self.lines) else ""
+            at = raw.rfind(command)
+            if at >= 0 and not raw.rstrip(" \t").endswith(self.escape):
+                lead = raw[:at] if raw[:at].isascii() else raw[:at].encode("utf-8", "surrogateescape")
+                return parse_script(command, LineMap([0], [inst.line], [1 + len(lead)]), env)
         header_end = inst.heredocs[0].line - 1 if inst.heredocs else inst.end_line
         joined, lmap = self.header_map(inst.line, header_end)
         at = joined.rfind(command) if command else -1

@@ -101,7 +101,7 @@ class _Builder:
         return self.installs
 
     def instruction(self, inst: "Instruction", config: dict[str, PipConfig]) -> None:
-        mounts = cache_mounts(inst)
+        mounts = None
         commands = inst.commands
         for n, cmd in enumerate(commands):
             if not may_install(cmd.name):
@@ -115,12 +115,14 @@ class _Builder:
                 self.configs.append(setting)
                 continue
             assigned = {**cmd.assignments, **extra}
-            env = {**inst.env, **assigned}
+            env = {**inst.env, **assigned} if assigned else inst.env
             install = _parse(inst, cmd, words, env)
             if install is None:
                 continue
             install.assigned = assigned
             install.packages = [unquoted_operator(cmd, p) for p in install.packages]
+            if mounts is None:
+                mounts = cache_mounts(inst)
             install.cache_mounts = mounts
             install.packages_from_stdin = stdin
             install.indexes = indexes_for(install, config)
