@@ -1,3 +1,3 @@
-from mllint_docker.cli import main
+from mllint_docker.cli import command
 
-main()
+command()

@@ -120,6 +120,7 @@ class Stage:
     # variables empty), as BuildKit's InvalidDefaultArgInFrom check sees it.
     base_defaults: str = ""
     env: dict[str, str] = field(default_factory=dict)  # ARG and ENV values in force at the end
+    _by_keyword: dict[str, list[Instruction]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def line(self) -> int:
@@ -135,6 +136,11 @@ class Stage:
         return out
 
     def of(self, *keywords: str) -> list[Instruction]:
+        if len(keywords) == 1:  # one list per keyword, made once: rules ask for a stage's USERs often
+            found = self._by_keyword.get(keywords[0])
+            if found is None:
+                found = self._by_keyword[keywords[0]] = [i for i in self.instructions if i.keyword == keywords[0]]
+            return list(found)
         return [i for i in self.instructions if i.keyword in keywords]
 
 
@@ -198,21 +204,18 @@ class Dockerfile:
         index = self.memo.get("runs-by-program")
         if index is None:
             index = self.memo["runs-by-program"] = {}
-            for n, inst in enumerate(self.instructions):
+            for inst in self.instructions:
                 for cmd in inst.commands:
                     names = (cmd.name, cmd.argv[1].rsplit("/", 1)[-1]) if cmd.name == "sudo" and len(cmd.argv) > 1 \
                         else (cmd.name,)
                     for name in names:
                         runs = index.setdefault(name, [])
-                        if not runs or runs[-1] != n:
-                            runs.append(n)
-        if len(programs) == 1:
-            numbers = index.get(programs[0], ())
-        elif not programs:
-            numbers = ()
-        else:
-            numbers = sorted({n for p in programs for n in index.get(p, ())})
-        return [self.instructions[n] for n in numbers]
+                        if not runs or runs[-1] is not inst:
+                            runs.append(inst)
+        lists = [runs for p in programs if (runs := index.get(p))]
+        if len(lists) <= 1:
+            return list(lists[0]) if lists else []
+        return sorted({id(i): i for runs in lists for i in runs}.values(), key=lambda i: i.line)
 
 
 def read_text(path: Path, limit: int) -> tuple[str | None, str | None]:

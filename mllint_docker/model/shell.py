@@ -226,7 +226,11 @@ class _Builder:
 
     def _word(self, node, data: bytes, lines: LineMap, t: str) -> Word:
         start = node.start_byte
-        line, col = lines.locate(start)
+        single = lines._single
+        if single is not None:
+            line, col = single[0], single[1] + start
+        else:
+            line, col = lines.locate(start)
         raw = data[start:node.end_byte].decode("utf-8", "replace")
         if t == "word":  # most arguments: the value is the text, unless it has escapes
             if "\\" not in raw:

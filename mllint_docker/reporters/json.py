@@ -26,9 +26,14 @@ def _write(doc: dict, out) -> None:
     head = json.dumps({"version": doc["version"], "findings": None}, indent=2)
     out.write(head[: head.rindex("null")])
     first = True
+    chunk: list[str] = []  # written a few hundred findings at a time
     for f in doc["findings"]:
-        out.write(("[\n    " if first else ",\n    ") + _indented(f, "    "))
+        chunk.append(("[\n    " if first else ",\n    ") + _indented(f, "    "))
         first = False
+        if len(chunk) >= 256:
+            out.write("".join(chunk))
+            chunk.clear()
+    out.write("".join(chunk))
     out.write("[]" if first else "\n  ]")
     rest = {k: v for k, v in doc.items() if k not in ("version", "findings")}
     out.write(",\n" + json.dumps(rest, indent=2)[2:] if rest else "\n}")

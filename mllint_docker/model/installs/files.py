@@ -193,8 +193,10 @@ class ManifestUse:
 def manifest_uses(df: "Dockerfile", project: "Project", install: Install) -> list[ManifestUse]:
     """The manifests and locks an install reads: `conda env create -f`, `conda install --file`,
     `pip install .`/`-e .`, `poetry install`, `uv sync`, `pdm install`, `pipenv install`."""
-    key = ("installs.manifest_uses", str(df.path), id(install))
-    cached = project.memo.get(key)
+    memo = project.memo.get("installs.manifest_uses")
+    if memo is None:
+        memo = project.memo["installs.manifest_uses"] = {}  # id of an install (they live as long as the project) -> uses
+    cached = memo.get(id(install))
     if cached is not None:
         return cached
     uses: list[ManifestUse] = []
@@ -236,8 +238,8 @@ def manifest_uses(df: "Dockerfile", project: "Project", install: Install) -> lis
             candidate = base / posixpath.basename(lock)
             lock_use.on_disk = candidate if project.inside(candidate) and _is_file(candidate) else None
         uses += [project_use, lock_use]
-    project.memo[key] = uses
-    return uses
+    found = memo[id(install)] = uses or ()  # most installs read none: one shared empty tuple
+    return found
 
 
 def register_manifests(df: "Dockerfile", project: "Project") -> None:
