@@ -306,8 +306,9 @@ class _Builder:
         redirect_nodes = None
         for child in node.children:
             t = child.type
-            if t not in _NO_COMMANDS_INSIDE:
-                inside.append(child)
+            if t not in _NO_COMMANDS_INSIDE and (t != "command_name" or child.child_count != 1
+                                                 or child.children[0].type not in _NO_COMMANDS_INSIDE):
+                inside.append(child)  # may hold `$(...)`; a plain program name cannot
             if t == "file_redirect":
                 if redirect_nodes is None:
                     redirect_nodes = []
