@@ -306,3 +306,123 @@ def test_workdir_at_each_instruction_follows_the_stage_chain(tmp_path):
     runs = {i.args[0]: project.workdir_at(df, i) for i in df.instructions if i.keyword == "RUN"}
     assert runs == {"one": "/app", "two": "/app/src", "three": "/app/src", "four": "/app/lib", "five": "/"}
     assert project.workdir_at(df, df.instructions[0]) == "/"
+
+
+# Long files (benchmarks/bench_bounds.py --only run-lines): the shortcuts taken for them ---------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_indented_json_is_what_json_dumps_writes(value):
+    import json
+
+    from mllint_docker.reporters.json import _indented
+
+    assert _indented(value, "") == json.dumps(value, indent=2)
+    assert _indented(value, "    ") == json.dumps(value, indent=2).replace("\n", "\n    ")
+
+
+def _model_files() -> list[Path]:
+    files = sorted(p for p in FIXTURES.rglob("*Dockerfile*") if p.is_file())
+    if CORPUS is not None:
+        files += sorted((CORPUS / "dockerfiles").glob("*"))
+    return files
+
+
+def test_building_the_model_makes_no_cyclic_garbage():
+    """`check` builds the model with the cyclic collector off (it has nothing to collect there): so a
+    model built from every fixture and corpus Dockerfile, with its installs, leaves no cycle behind."""
+    import gc
+
+    from mllint_docker.model.installs import installs
+
+    files = _model_files()
+    for path in files[:3]:  # first use imports modules (which leaves cycles of its own)
+        installs(parse_dockerfile(path))
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        models = [parse_dockerfile(path) for path in files]
+        for df in models:
+            installs(df)
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
+    assert len(models) > 100
+
+
+def test_runs_with_names_the_runs_a_scan_of_every_command_finds():
+    programs = [("apt-get",), ("apt-get", "apt", "aptitude"), ("pip", "pip3", "curl"), ("sudo",), ("apk",), ("wget", "curl"),
+                ("rm", "find", "apt-get"), ("no-such-program",), ()]
+    checked = 0
+    for path in _model_files():
+        df = parse_dockerfile(path)
+        for names in programs:
+            def runs(cmd):
+                inner = cmd.argv[1].rsplit("/", 1)[-1] if cmd.name == "sudo" and len(cmd.argv) > 1 else None
+                return cmd.name in names or inner in names
+
+            expected = [i for i in df.instructions if any(runs(c) for c in i.commands)]
+            assert df.runs_with(*names) == expected, (path, names)
+            checked += len(expected)
+    assert checked > 100
+
+
+def test_snippets_without_the_words_of_a_call_have_none_of_those_calls():
+    """The word test that spares `ast` for `print(1)` never hides a call the parse would find."""
+    from unittest import mock
+
+    from mllint_docker.model import artefacts, gpu
+    from mllint_docker.model.shell import Snippet
+
+    texts = [s.text for path in _model_files() for i in parse_dockerfile(path).instructions for s in i.snippets]
+    texts += ["from transformers import AutoModel; AutoModel.from_pretrained('x')", "import torch; torch.cuda.is_available()",
+              "ｆrom_pretrained('x')", "m = AutoModel.ｆrom_pretrained('x')", "torch.cuda.ｉs_available()", "tf.config.list_physical_devices('GPU')",
+              "torchvision.models.resnet50(pretrained=True)", "print(1)", "x = (", "cupy.cuda.runtime.getDeviceCount()",
+              "whisper.load_model('base')", "nltk.download('punkt')", "tiktoken.get_encoding('cl100k_base')"]
+    assert len(texts) > 15
+    for n, text in enumerate(texts):
+        filtered = (artefacts.python_downloads(Snippet("python", text, 1)), gpu.python_gpu_queries(Snippet("python", text, 1)))
+        with mock.patch.object(artefacts, "may_call", lambda *_: True), mock.patch.object(gpu, "may_call", lambda *_: True):
+            parsed = (artefacts.python_downloads(Snippet("python", text, 1)), gpu.python_gpu_queries(Snippet("python", text, 1)))
+        assert filtered == parsed, text
+    hits = [t for t in texts if artefacts.python_downloads(Snippet("python", t, 1)) or gpu.python_gpu_queries(Snippet("python", t, 1))]
+    assert "ｆrom_pretrained('x')" in hits and "torch.cuda.ｉs_available()" in hits
+
+
+def test_one_line_runs_place_words_by_byte_as_continued_ones_do(tmp_path):
+    df = parse(tmp_path, "FROM a\n  RUN --mount=type=cache,target=/root/.cache/é  pip install x && é=1 echo ok\n"
+                         "RUN --mount=type=cache,target=/root/.cache/é  pip install x && \\\n é=1 echo ok\n")
+    one, two = (i for i in df.instructions if i.keyword == "RUN")
+    first = [(w.value, w.line, w.column) for c in one.commands for w in c.words]
+    # columns count bytes (`é` is two), leading blanks and flags included, as on a continued RUN
+    assert first == [("pip", 2, 50), ("install", 2, 54), ("x", 2, 62), ("echo", 2, 72), ("ok", 2, 77)]
+    second = [(w.value, w.line, w.column) for c in two.commands for w in c.words]
+    assert second == [("pip", 3, 48), ("install", 3, 52), ("x", 3, 60), ("echo", 4, 7), ("ok", 4, 12)]
+    assert one.commands[1].assignments == {"é": "1"}
+
+
+def test_the_program_writes_its_whole_report_through_a_pipe_and_exits_with_its_code(tmp_path):
+    """`mllint` as a program ends right after flushing its report (without freeing the model first)."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\n" + "RUN apt-get install -y curl\n" * 3000)
+    proc = subprocess.run([sys.executable, "-m", "mllint_docker", "check", "--isolated", "--format", "json",
+                           "--output", f"sarif:{tmp_path / 'out.sarif'}", "Dockerfile"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["summary"]["findings"] == len(report["findings"]) == 3001
+    assert len(json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"]) == 3001
