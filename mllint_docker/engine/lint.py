@@ -299,8 +299,8 @@ def apply_check_directive(p: Pragmas, lines: list[str]) -> None:
 _BUILDKIT_ONLY = {"invalidbaseimageplatform": True}
 
 
-def line_pragmas(lines: list[str]) -> Pragmas:
-    """Requirements and similar files: a trailing `# mllint: disable=...` applies to its line."""
+def _comment_pragmas(lines: list[str], target) -> Pragmas:
+    """Pragmas in `#` comments of a line-based file; `target(n, text before the #)` is the line each applies to."""
     p = Pragmas()
     for n, text in enumerate(lines, 1):
         if "mllint" not in text:
@@ -308,25 +308,25 @@ def line_pragmas(lines: list[str]) -> Pragmas:
         hash_at = text.find("#")
         if hash_at < 0:
             continue
-        _add_matches(p, text[hash_at:], n, n, n, None)
+        to = target(n, text[:hash_at])
+        _add_matches(p, text[hash_at:], n, to, to, None)
     return p
+
+
+def line_pragmas(lines: list[str]) -> Pragmas:
+    """Requirements and similar files: a trailing `# mllint: disable=...` applies to its line."""
+    return _comment_pragmas(lines, lambda n, before: n)
 
 
 def yaml_pragmas(lines: list[str]) -> Pragmas:
     """YAML (compose) files: `# mllint: disable=...` at the end of a line applies to that line, on a
     comment line of its own to the next line that is not a comment; `disable-file` to the file."""
-    p = Pragmas()
-    for n, text in enumerate(lines, 1):
-        if "mllint" not in text:
-            continue
-        hash_at = text.find("#")
-        if hash_at < 0:
-            continue
-        target = n
-        if not text[:hash_at].strip():
-            target = next((m for m in range(n + 1, len(lines) + 1) if not lines[m - 1].lstrip().startswith("#")), n)
-        _add_matches(p, text[hash_at:], n, target, target, None)
-    return p
+    def target(n: int, before: str) -> int:
+        if before.strip():
+            return n
+        return next((m for m in range(n + 1, len(lines) + 1) if not lines[m - 1].lstrip().startswith("#")), n)
+
+    return _comment_pragmas(lines, target)
 
 
 @dataclass

@@ -72,6 +72,33 @@ class RequirementsFile:
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
+    def specifier_columns(self, req: Requirement) -> tuple[int, int] | None:
+        """Where the version specifier of `req` is written on its line: 1-based columns, the end
+        exclusive (an empty range right after the name when there is none). None unless the line is
+        `name[extras] specifier`, then at most a marker, a comment, an option or a continuation."""
+        line = self.line_text(req.line)
+        if req.text not in line:
+            return None
+        m = _WRITTEN_SPEC.match(line)
+        if m is None:
+            return None
+        rest = line[m.end():]
+        if rest.strip() and not rest.lstrip().startswith((";", "#", "--", "\\")):
+            return None
+        return len(m.group(1)) + 1, len(m.group(1)) + len(m.group(2).rstrip()) + 1
+
+
+# How a requirement is written: name[extras], then a version specifier (or none). Only to place an
+# edit in the user's text; what the requirement means comes from the parser above.
+_WRITTEN_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_WRITTEN_SPEC = re.compile(r"^(\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?)(\s*(?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)")
+
+
+def written_name(req: Requirement) -> str:
+    """The project name as the line writes it (`Pillow`, not `pillow`); the whole text for a URL."""
+    m = _WRITTEN_NAME.match(req.text)
+    return m.group(1) if m and req.url is None else req.text
+
 
 def canonical_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()

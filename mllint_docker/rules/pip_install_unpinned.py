@@ -1,13 +1,9 @@
-import re
-
 from mllint_docker.model.installs import CONDA_PROGRAMS, INSTALLER_PACKAGES, constraint_pins, installs, requirement_files
 
 from mllint_docker.finding import Edit
 from mllint_docker.model.locks import locks_for
 from mllint_docker.rules import Issue, also, rule
 from mllint_docker.rules._edits import fix, word_span
-
-_PACKAGE_WORD = re.compile(r"^(['\"]?)([A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?)\s*((?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)\1$")
 
 INSTALL_ACTIONS = ("install", "download", "wheel", "add", "create", "update")
 
@@ -57,12 +53,12 @@ def _pin(df, project, install, p, installed: dict[str, str] | None = None):
         locked = locks_for(project, project.context_choice(df).root)
         version, source = locked.version(p.name), (locked.sources[0].name if locked.sources else "")
     span = word_span(df, p.word)
-    m = _PACKAGE_WORD.match(p.word.raw)
-    if version is None or span is None or m is None:
+    parts = p.written_parts
+    if version is None or span is None or parts is None:
         return None
-    quote = m.group(1)
+    quote, name = parts
     return fix("unsafe", f"Pin `{p.name}=={version}` from {source}",
-               Edit(df.path, span[0], span[1], f"{quote}{m.group(2)}=={version}{quote}"))
+               Edit(df.path, span[0], span[1], f"{quote}{name}=={version}{quote}"))
 
 
 def _exempt(install, name: str) -> bool:

@@ -1,13 +1,8 @@
-import re
-
 from mllint_docker.finding import Edit, Fix
 from mllint_docker.model.installs import command_constraints, installs, pin_problem, requirement_files, used_as_constraints
 from mllint_docker.model.locks import locks_for
+from mllint_docker.model.requirements import written_name
 from mllint_docker.rules import Issue, also, rule
-
-_WRITTEN_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-# name[extras] then a version specifier (or none), up to a marker, an option or a comment.
-_SPEC = re.compile(r"^(\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?)(\s*(?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)")
 
 
 @rule("MLD201", "requirement-unpinned", "warning", scope="requirements",
@@ -20,9 +15,7 @@ def check(rf, project, installed: dict[str, str] | None = None):
         problem = pin_problem(req)
         if problem is None or (req.name and req.name in pins):
             continue
-        written = _WRITTEN_NAME.match(req.text)
-        subject = written.group(1) if written and req.url is None else req.text
-        yield Issue(req.line, f"`{subject}` {problem}: each build may install a different release", fix=_fix(req),
+        yield Issue(req.line, f"`{written_name(req)}` {problem}: each build may install a different release", fix=_fix(req),
                     edit=_pin(rf, req, project, installed), file=rf.path if installed is not None else None)
 
 
@@ -52,15 +45,10 @@ def _pin(rf, req, project, installed: dict[str, str] | None = None):
     else:
         locked = locks_for(project, rf.path.parent)
         version, source = locked.version(req.name), (locked.sources[0].name if locked.sources else "")
-    line = rf.line_text(req.line)
-    m = _SPEC.match(line)
-    if version is None or m is None or req.text not in line:
-        return None
-    rest = line[m.end():]
-    if rest.strip() and not rest.lstrip().startswith((";", "#", "--", "\\")):
-        return None  # something this pattern does not know: leave it to the user
-    start = len(m.group(1)) + 1
-    end = len(m.group(1)) + len(m.group(2).rstrip()) + 1
+    columns = rf.specifier_columns(req)
+    if version is None or columns is None:
+        return None  # no version known, or a line written in a form the edit would not fit
+    start, end = columns
     return Fix("unsafe", f"Pin `{req.name}=={version}` from {source}",
                (Edit(rf.path, (req.line, start), (req.line, end), f"=={version}"),))
 

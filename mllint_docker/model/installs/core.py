@@ -34,6 +34,10 @@ TOOL_PACKAGES = INSTALLER_PACKAGES | frozenset({
 # The model ------------------------------------------------------------------------------------
 
 
+# A package argument as written: an optional quote, name[extras], a version specifier or none.
+_PLAIN_PACKAGE_WORD = re.compile(r"^(['\"]?)([A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?)\s*((?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)\1$")
+
+
 @dataclass(frozen=True, slots=True)
 class Package:
     """One package argument of an install command, judged as a requirements line would be."""
@@ -58,6 +62,13 @@ class Package:
     @property
     def shown(self) -> str:
         return self.written or self.word.value
+
+    @property
+    def written_parts(self) -> tuple[str, str] | None:
+        """(quote, `name[extras]`) when the argument is written as a name with at most a version
+        specifier, quoted as one word or not (`numpy`, `'torch[cpu]>=2'`): the form a pin can replace."""
+        m = _PLAIN_PACKAGE_WORD.match(self.word.raw)
+        return (m.group(1), m.group(2)) if m else None
 
     @property
     def local_version(self) -> str | None:
