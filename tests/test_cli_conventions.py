@@ -184,3 +184,18 @@ def test_image_rules_selected_without_build_are_explained(tmp_path: Path):
     assert code == 0
     assert "MLD501, MLD502, MLD503, MLD504 are image rules: they run only with --build" in err
     assert "image rules" not in run_cli(["check", ".", "--isolated", "--select", "ALL"], tmp_path)[2]
+
+
+def test_hadolint_yaml_override_levels_set_our_severities_below_our_own_config(tmp_path: Path):
+    write_tree(tmp_path, {"Dockerfile": "FROM python:latest\nRUN pip install flask\nUSER app\n",
+                          ".hadolint.yaml": "override:\n  error: [DL3007]\n  style: [DL3013]\n  info:\n"})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    code, out, _ = run_cli(["check", ".", "--format", "json", "--select", "MLD101,MLD202"], tmp_path)
+    severities = {f["name"]: f["severity"] for f in json.loads(out)["findings"]}
+    assert severities == {"base-image-unpinned": "error", "pip-install-unpinned": "info"}
+    write_tree(tmp_path, {".mllint-docker.toml": '[severity]\nbase-image-unpinned = "info"\n'})
+    code, out, _ = run_cli(["check", ".", "--format", "json", "--select", "MLD101"], tmp_path)
+    assert [f["severity"] for f in json.loads(out)["findings"]] == ["info"]
+    write_tree(tmp_path, {".hadolint.yaml": "override:\n  fatal: [DL3007]\n"})
+    code, _, err = run_cli(["check", "."], tmp_path)
+    assert code == 2 and ".hadolint.yaml: override: unknown level 'fatal'" in err

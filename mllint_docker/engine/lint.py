@@ -50,7 +50,8 @@ def _unknown(selector: str, where: str) -> ConfigError:
 
 
 def select_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None,
-                 extend_select: list[str] | None = None, extra_ignore: list[str] | None = None) -> Selection:
+                 extend_select: list[str] | None = None, extra_ignore: list[str] | None = None,
+                 extra_severity: tuple[tuple[str, str], ...] = ()) -> Selection:
     """ruff's model: `select` replaces the defaults, `extend-select` adds, `ignore` removes;
     CLI values override the config's. Unknown selectors raise ConfigError with where they are;
     hadolint codes stand for our equivalent rules (a hadolint code we have no rule for may be ignored)."""
@@ -76,6 +77,9 @@ def select_rules(config: Config, select: list[str] | None = None, ignore: list[s
               + [r for code in extra_ignore or [] for r in by_hadolint(code)]):
         chosen.pop(r.code, None)
     severity = {}
+    for code, level in extra_severity:  # a .hadolint.yaml `override:`; our own config's severities win
+        for r in by_hadolint(code):
+            severity[r.code] = level
     for key, level in config.severity.items():
         found = by_selector(key)
         if not found:
@@ -108,8 +112,20 @@ def hadolint_file(start: Path) -> Path | None:
     return None
 
 
-def hadolint_ignored(path: Path) -> list[str]:
-    """The `ignored:` codes of a hadolint config; a broken file is an error, as a broken config is."""
+_HADOLINT_LEVELS = {"error": "error", "warning": "warning", "info": "info", "style": "info"}  # hadolint's -> ours
+
+
+@dataclass(frozen=True)
+class HadolintConfig:
+    """What we take from a `.hadolint.yaml`: `ignored:` codes and `override:` severities."""
+
+    ignored: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()  # (hadolint code, our severity)
+
+
+def hadolint_config(path: Path) -> HadolintConfig:
+    """The `ignored:` list and the `override:` levels (`style` is our `info`) of a hadolint config; a
+    broken file is an error, as a broken config is. Other keys are hadolint's own."""
     import yaml
 
     try:
@@ -120,12 +136,25 @@ def hadolint_ignored(path: Path) -> list[str]:
         mark = getattr(err, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ConfigError(f"{where}: invalid YAML: {getattr(err, 'problem', None) or err}") from None
-    ignored = (doc or {}).get("ignored") if isinstance(doc, dict) else None
+    doc = doc if isinstance(doc, dict) else {}
+    ignored = doc.get("ignored")
     if ignored is None:
-        return []
+        ignored = []
     if not isinstance(ignored, list) or not all(isinstance(x, str) for x in ignored):
         raise ConfigError(f"{path}: ignored: expected a list of rule codes")
-    return ignored
+    override = doc.get("override") or {}
+    if not isinstance(override, dict):
+        raise ConfigError(f"{path}: override: expected levels (error, warning, info, style) with lists of rule codes")
+    severity = []
+    for level, codes in override.items():
+        if level not in _HADOLINT_LEVELS:
+            raise ConfigError(f"{path}: override: unknown level {level!r}; expected one of error, warning, info, style")
+        if codes is None:
+            continue
+        if not isinstance(codes, list) or not all(isinstance(x, str) for x in codes):
+            raise ConfigError(f"{path}: override: {level}: expected a list of rule codes")
+        severity += [(code, _HADOLINT_LEVELS[level]) for code in codes]
+    return HadolintConfig(tuple(ignored), tuple(severity))
 
 
 class Selector:
@@ -158,7 +187,9 @@ class Selector:
         key = (id(cfg), hl)
         sel = self._cache.get(key)
         if sel is None:
-            sel = self._cache[key] = select_rules(cfg, *self.flags, extra_ignore=hadolint_ignored(hl) if hl else None)
+            hadolint = hadolint_config(hl) if hl else HadolintConfig()
+            sel = self._cache[key] = select_rules(cfg, *self.flags, extra_ignore=list(hadolint.ignored),
+                                                  extra_severity=hadolint.severity)
         return sel
 
     def default(self) -> Selection:
