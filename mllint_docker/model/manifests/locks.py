@@ -40,6 +40,7 @@ def parse(m: Manifest, text: str) -> None:
         if isinstance(md, dict):
             m.meta["content_hash"] = md.get("content_hash")
             m.meta["content_hash_line"] = idx.find_key(("metadata",), "content_hash")
+            m.meta["lock_inputs"] = any(k in md for k in ("lock_inputs", "lock-inputs", "inputs"))
     elif m.format == UV_LOCK:
         _uv_roots(m, packages, lines, data, idx)
 

@@ -8,6 +8,12 @@ themselves make them before installing:
 - Pipfile.lock records `_meta.hash.sha256`: SHA-256 of the compact JSON (sorted keys) of the
   Pipfile's sources, requires, packages, dev-packages and custom categories, which
   `pipenv install --deploy` compares.
+- pdm.lock records `content_hash` (`sha256:<hex>`): the hash of the JSON (sorted keys) of the
+  project's dependencies, optional-dependencies and requires-python, `[tool.pdm]` source and
+  resolution, and the dev groups (`[dependency-groups]` with `[tool.pdm] dev-dependencies`, as PDM 2
+  merges them; earlier releases hashed `dev-dependencies` alone, which is accepted too when there is
+  no `[dependency-groups]` table).
+  `pdm lock --check` compares the same hash.
 - uv.lock records, for the workspace's own project, the requirements it resolved from
   (`[package.metadata] requires-dist` and `requires-dev`); `uv sync --locked` fails when the
   pyproject's differ. We compare names, extras and version specifiers (markers as uv normalises
@@ -69,6 +75,45 @@ def poetry_stale(lock: Manifest, pyproject: Manifest) -> Staleness | None:
     return Staleness(lock.meta.get("content_hash_line") or 1,
                      f"poetry.lock's content-hash does not match {pyproject.path.name}: its dependencies changed "
                      "after the lock was made (`poetry install` refuses or installs the old set)")
+
+
+def pdm_content_hash(pyproject: dict, algo: str = "sha256", merged_groups: bool = True) -> str:
+    project = pyproject.get("project") if isinstance(pyproject.get("project"), dict) else {}
+    tool = pyproject.get("tool") if isinstance(pyproject.get("tool"), dict) else {}
+    pdm = tool.get("pdm") if isinstance(tool.get("pdm"), dict) else {}
+    dev = pdm.get("dev-dependencies", {})
+    if merged_groups:
+        groups: dict[str, list] = {}
+        for group, deps in (pyproject.get("dependency-groups") or {}).items():
+            groups[canonical_name(group)] = list(deps)
+        for group, deps in (dev if isinstance(dev, dict) else {}).items():
+            groups.setdefault(canonical_name(group), []).extend(deps)
+        dev = groups
+    content = {"sources": pdm.get("source", []), "dependencies": project.get("dependencies", []), "dev-dependencies": dev,
+               "optional-dependencies": project.get("optional-dependencies", {}),
+               "requires-python": project.get("requires-python", ""), "resolution": pdm.get("resolution", {})}
+    return hashlib.new(algo, json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def pdm_stale(lock: Manifest, pyproject: Manifest) -> Staleness | None:
+    recorded = lock.meta.get("content_hash")
+    if not isinstance(recorded, str) or ":" not in recorded or pyproject.errors or lock.meta.get("lock_inputs"):
+        return None  # newer locks record their inputs instead, which this does not compare
+    algo, _, value = recorded.partition(":")
+    data = _load(pyproject)
+    if data is None or algo not in hashlib.algorithms_guaranteed:
+        return None
+    try:
+        if value == pdm_content_hash(data, algo):
+            return None
+        # A lock from a PDM before [dependency-groups] counted: its hash left group names as written.
+        if "dependency-groups" not in data and value == pdm_content_hash(data, algo, merged_groups=False):
+            return None
+    except (TypeError, ValueError, AttributeError):
+        return None  # a pyproject PDM itself could not hash
+    return Staleness(lock.meta.get("content_hash_line") or 1,
+                     f"pdm.lock's content_hash does not match {pyproject.path.name}: its dependencies changed after "
+                     "the lock was made (`pdm install` warns and installs the old set; `pdm lock --check` fails)")
 
 
 _DEFAULT_SOURCE = [{"url": "https://pypi.org/simple", "verify_ssl": True, "name": "pypi"}]
