@@ -206,11 +206,23 @@ def _finish(code: int) -> None:
     sys.exit(code)
 
 
-def _quiet_gc() -> None:
-    """A run builds one large model of small objects without cycles, then exits: Python's cyclic
-    collector would rescan it over and over (a third of the CPU on a 100,000-instruction
-    Dockerfile, `benchmarks/bench_bounds.py --only run-lines`). Collect less often, as mypy does."""
-    gc.set_threshold(50_000, 20, 100)
+def _load_project(paths, config):
+    """The project's model. As the program, with Python's cyclic collector kept out of the way: a run
+    builds one large model of small objects without cycles and then exits, and the collector would
+    rescan it over and over (a third of the CPU on a 100,000-instruction Dockerfile,
+    `benchmarks/bench_bounds.py --only run-lines`). In-process callers keep their own settings."""
+    from mllint_docker.model.project import load_project
+
+    if not _as_command:
+        return load_project(paths, config)
+    gc.set_threshold(50_000, 20, 100)  # collect less often, as mypy does
+    gc.disable()  # building the model makes no cyclic garbage (tests/test_bounds.py): nothing to collect
+    try:
+        project = load_project(paths, config)
+    finally:
+        gc.enable()
+    gc.freeze()  # the model lives until exit: later collections skip it
+    return project
 
 
 def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline_path, select, extend_select, ignore, fail_on,
@@ -219,7 +231,6 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
     from mllint_docker.engine.config import Config, ConfigError, ConfigResolver, load_config
     from mllint_docker.engine.lint import Engine, Selector
     from mllint_docker.inert import terminal
-    from mllint_docker.model.project import load_project
 
     try:
         fixed = Config() if isolated else (load_config(config_path) if config_path is not None else None)
@@ -230,13 +241,7 @@ def _check(paths, from_stdin, fmt, outputs, statistics, write_baseline, baseline
         from mllint_docker.fixes import fix_policy
 
         policy = fix_policy(config, unsafe_fixes)
-        _quiet_gc()
-        gc.disable()  # building the model makes no cyclic garbage (tested): nothing to collect
-        try:
-            project = load_project(paths, config)
-        finally:
-            gc.enable()
-        gc.freeze()  # the model lives until exit and holds no cycles: later collections skip it
+        project = _load_project(paths, config)
         engine = Engine(project, selector, config)
         findings = engine.run()
     except ConfigError as err:

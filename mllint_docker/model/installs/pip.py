@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from mllint_docker.model.installs.core import (
     PACKAGE_NAME,
@@ -111,10 +112,21 @@ def _fill_pip_like(install: Install, opts, positionals: list[Word], req_key: str
             install.packages.append(pip_package(w))
 
 
-def pip_package(w: Word, editable: bool = False) -> Package:
+@lru_cache(maxsize=4096)
+def _pep508(value: str) -> tuple[str, str, str | None, str | None] | None:
+    """(name, specifier, url, marker) of a PEP 508 requirement, by `packaging`; None when invalid.
+    Cached: a monorepo's Dockerfiles name the same requirements again and again."""
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Pep508
 
+    try:
+        parsed = Pep508(value)
+    except InvalidRequirement:
+        return None
+    return parsed.name, str(parsed.specifier), parsed.url, str(parsed.marker) if parsed.marker else None
+
+
+def pip_package(w: Word, editable: bool = False) -> Package:
     value = w.value.strip()
     if w.unresolved:
         m = PACKAGE_NAME.match(value)
@@ -133,18 +145,17 @@ def pip_package(w: Word, editable: bool = False) -> Package:
         req = Requirement(name, "", w.line, value, url=url, editable=editable)
         problem = pin_problem(req)
         return Package(w, "url", name, problem is None, problem, req, editable)
-    try:
-        parsed = Pep508(value)
-    except InvalidRequirement:
+    parsed = _pep508(value)
+    if parsed is None:
         return Package(w, "unknown", "", None, editable=editable)
-    name = canonical_name(parsed.name)
-    if parsed.url:
-        req = Requirement(name, "", w.line, value, url=parsed.url, editable=editable)
+    written_name, specifier, url, marker = parsed
+    name = canonical_name(written_name)
+    if url:
+        req = Requirement(name, "", w.line, value, url=url, editable=editable)
     else:
-        req = Requirement(name, str(parsed.specifier), w.line, value, editable=editable,
-                          marker=str(parsed.marker) if parsed.marker else None)
+        req = Requirement(name, specifier, w.line, value, editable=editable, marker=marker)
     problem = pin_problem(req)
-    return Package(w, "url" if parsed.url else "requirement", name, problem is None, problem, req, editable)
+    return Package(w, "url" if url else "requirement", name, problem is None, problem, req, editable)
 
 
 def unquoted_operator(cmd: Command, p: Package) -> Package:
