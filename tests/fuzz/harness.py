@@ -72,6 +72,8 @@ def materialise(root: Path, files: dict[str, str | bytes], tree: list | None = N
 def _write(project: Path, rel: str, content) -> None:
     p = project / rel
     try:
+        if p.is_symlink() or (p.exists() and not p.is_file()):
+            return  # an earlier entry made it a FIFO (opening it would block), a link or a directory
         p.parent.mkdir(parents=True, exist_ok=True)
         data = content if isinstance(content, bytes) else str(content).replace(OUTSIDE, str(project.parent / "outside"))
         p.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape"))
