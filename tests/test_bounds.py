@@ -426,3 +426,22 @@ def test_the_program_writes_its_whole_report_through_a_pipe_and_exits_with_its_c
     report = json.loads(proc.stdout)
     assert report["summary"]["findings"] == len(report["findings"]) == 3001
     assert len(json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"]) == 3001
+
+
+def test_no_python_warning_reaches_the_user(tmp_path):
+    """A `.gitignore` pattern Python's regex engine warns about and Python code with an invalid
+    escape are the project's business: the program prints findings, never a Python warning."""
+    import subprocess
+    import sys
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text("[[abc]\n")
+    (tmp_path / ".dockerignore").write_text("[[x]\n*.tmp\n")
+    (tmp_path / ".mllint-docker.toml").write_text('exclude = ["[[y]"]\n')
+    (tmp_path / "Dockerfile").write_text('FROM python:3.11-slim\nRUN python -c "import re; print(\'\\\\d\')"\n'
+                                         "COPY serve.py /app/\nCMD [\"python\", \"/app/serve.py\"]\nUSER app\n")
+    (tmp_path / "serve.py").write_text("import re\nPATTERN = '\\d+'\napp.run(debug=True)\n")
+    proc = subprocess.run([sys.executable, "-W", "error::DeprecationWarning:__main__", "-m", "mllint_docker", "check", ".",
+                           "-q"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Warning" not in proc.stderr and proc.stderr.strip() == "", proc.stderr

@@ -92,9 +92,13 @@ def glob_spec(patterns: tuple[str, ...]):
     """gitignore-style patterns, compiled once per distinct list."""
     spec = _SPECS.get(patterns)
     if spec is None:
+        import warnings
+
         import pathspec
 
-        spec = _SPECS[patterns] = pathspec.GitIgnoreSpec.from_lines(patterns)
+        with warnings.catch_warnings():  # `[[x]`: Python's regex FutureWarning is not the user's business
+            warnings.simplefilter("ignore", FutureWarning)
+            spec = _SPECS[patterns] = pathspec.GitIgnoreSpec.from_lines(patterns)
     return spec
 
 

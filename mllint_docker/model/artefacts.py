@@ -7,7 +7,7 @@ import posixpath
 import re
 from fnmatch import fnmatchcase
 
-from mllint_docker.model.pycode import may_call
+from mllint_docker.model.pycode import may_call, parse_python
 
 MODEL_EXTENSIONS = frozenset({
     ".pt", ".pth", ".ckpt", ".safetensors", ".bin", ".onnx", ".h5", ".hdf5", ".keras", ".pb", ".tflite",
@@ -356,9 +356,8 @@ def gpu_usage(source: str) -> tuple[int, str] | None:
     it does not (or does not parse)."""
     import ast
 
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parse_python(source)
+    if tree is None:
         return None
     hits = []
     for node in _outside_availability_checks(tree):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import warnings
 from pathlib import Path
 from typing import Protocol
 
@@ -143,7 +144,9 @@ class GitIgnore:
         from pathspec import GitIgnoreSpec  # only in a repository
 
         try:
-            spec = GitIgnoreSpec.from_lines(lines)
+            with warnings.catch_warnings():  # `[[x]`: Python's regex FutureWarning is not the user's business
+                warnings.simplefilter("ignore", FutureWarning)
+                spec = GitIgnoreSpec.from_lines(lines)
         except Exception:  # a pattern pathspec cannot compile: git would skip it, so skip the file's rules
             return None
         return spec if len(spec) else None

@@ -21,13 +21,26 @@ def may_call(source: str, words) -> bool:
     return not source.isascii() or any(w in source for w in words)
 
 
+def parse_python(source: str | bytes):
+    """The `ast` of Python code, or None when it does not parse. Quietly: what the compiler warns
+    about in the code (`"\d"`) is not for the user of a linter."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
 def python_calls(source: str) -> list[Call] | None:
     """Every call in `source`, in `ast.walk` order; None when the code does not parse."""
     import ast
 
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parse_python(source)
+    if tree is None:
         return None
     out = []
     for node in ast.walk(tree):

@@ -8,6 +8,8 @@ import posixpath
 import re
 from pathlib import Path
 
+from mllint_docker.model.pycode import parse_python
+
 _PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
 _TRUE = {"1", "true", "yes", "on"}
 _ASGI = ("uvicorn", "gunicorn", "hypercorn", "granian", "daphne")
@@ -109,8 +111,11 @@ def script_dev_server(path: Path) -> tuple[int, str] | None:
     try:
         if path.is_symlink() or path.resolve() != path.absolute() or path.stat().st_size > MAX_SCRIPT_BYTES:
             return None  # a link may point outside the project: never followed
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
+        source = path.read_bytes()
+    except OSError:
+        return None
+    tree = parse_python(source)
+    if tree is None:
         return None
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):

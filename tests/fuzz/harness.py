@@ -12,6 +12,7 @@ import re
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -142,9 +143,19 @@ def check_project(project: Path, extra: list[str] | None = None) -> list[str]:
     return problems
 
 
+# What Python prints on a user's terminal by default (DeprecationWarning only for __main__'s own code)
+_SILENT = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+
+
 def _run(run_cli, args: list[str], cwd: Path):
     try:
-        code, out, err = run_cli(args, cwd)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            code, out, err = run_cli(args, cwd)
+        shown = [w for w in caught if not issubclass(w.category, _SILENT)]
+        if shown:  # a warning would reach the terminal: report it as output the user sees
+            err += "".join(f"{w.category.__name__}: {w.message}\n" for w in shown)
+            return code, out, err, AssertionError(f"a Python warning reached the user: {shown[0].category.__name__}: {shown[0].message}")
         return code, out, err, None
     except BaseException as exc:  # noqa: BLE001 - the harness reports whatever escapes
         if isinstance(exc, KeyboardInterrupt):
