@@ -348,9 +348,13 @@ _WRAPPERS = frozenset({"sudo", "env", "timeout", "xargs", "gosu", "su-exec", *_P
                        "poetry", "pipenv", "pdm", "uv", "hatch", "rye", "pipx"})
 
 
-def may_install(name: str) -> bool:
-    """Whether a command whose program is `name` may be (or wrap) a package install or pip setting."""
-    return name in _WRAPPERS or name.startswith(("pip", "python"))
+def may_install(cmd: Command) -> bool:
+    """Whether a command may be (or wrap) a package install or a pip setting: a wrapper, pip, or
+    Python running a module (`python -m pip`, `python3 -mpip`; `python -c ...` installs nothing)."""
+    name = cmd.name
+    if name in _WRAPPERS or name.startswith("pip"):
+        return True
+    return name.startswith("python") and any(a.startswith("-m") for a in cmd.argv[1:])
 
 
 def unwrap(words: list[Word]) -> tuple[list[Word], dict[str, str], bool]:

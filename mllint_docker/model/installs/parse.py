@@ -104,7 +104,7 @@ class _Builder:
         mounts = None
         commands = inst.commands
         for n, cmd in enumerate(commands):
-            if not may_install(cmd.name):
+            if not may_install(cmd):
                 continue
             words, extra, stdin = unwrap(cmd.words)
             if not words:
