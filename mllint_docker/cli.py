@@ -133,7 +133,11 @@ def check(paths, fmt, outputs, statistics, write_baseline, baseline_path, select
         if len(paths) > 1:
             _fail("`-` (stdin) cannot be combined with other paths")
         stdin_filename = stdin_filename or Path("Dockerfile")
-        stdin = click.get_text_stream("stdin").read()
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8", "surrogateescape")
+        try:  # as a file is read: UTF-8, and undecodable bytes replaced rather than refused
+            stdin = data.decode("utf-8")
+        except UnicodeDecodeError:
+            stdin = data.decode("utf-8", "replace")
         paths = [stdin_filename]
         _prime_linecache(stdin_filename, stdin)
         if apply_fixes or fix_only or show_diff:

@@ -16,8 +16,6 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from helpers import write_tree
 from mllint_docker.finding import Edit, Finding, Fix
 
-pytestmark = pytest.mark.asyncio
-
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "mllint_docker", "server"]))
 async def client(lsp_client: LanguageClient, tmp_path: Path):
@@ -46,6 +44,7 @@ def summary(client: LanguageClient, uri: str) -> list[tuple[str, int, int]]:
     return sorted((d.code, d.range.start.line, d.range.start.character) for d in client.diagnostics[uri])
 
 
+@pytest.mark.asyncio
 async def test_diagnostics_come_from_the_unsaved_buffer_and_the_context_on_disk(client: LanguageClient, tmp_path: Path):
     write_tree(tmp_path, {"svc/Dockerfile": "FROM python:3.11.9-slim\nUSER app\n", "svc/model.pt": 2_000_000,
                           ".mllint-docker.toml": 'ignore = ["single-stage-build-tools"]\n'})
@@ -66,6 +65,7 @@ async def until(condition, seconds: float = 20) -> None:
     raise AssertionError("the server did not publish the expected diagnostics")
 
 
+@pytest.mark.asyncio
 async def test_an_unsaved_dockerignore_changes_the_dockerfiles_around_it(client: LanguageClient, tmp_path: Path):
     write_tree(tmp_path, {"Dockerfile": "FROM python:3.11.9-slim\nCOPY . /app\nUSER app\n", "model.pt": 2_000_000,
                           ".dockerignore": ".git\n"})
@@ -78,17 +78,20 @@ async def test_an_unsaved_dockerignore_changes_the_dockerfiles_around_it(client:
     await until(lambda: ("MLD303", 1, 0) not in summary(client, uri))
 
 
+@pytest.mark.asyncio
 async def test_a_buffer_with_a_syntax_error_gets_a_parse_error(client: LanguageClient, tmp_path: Path):
     uri = await open_doc(client, tmp_path / "Dockerfile", "FROM python:3.11.9-slim\nRUN <<EOF\necho never closed\n")
     codes = [d.code for d in client.diagnostics[uri]]
     assert "MLD001" in codes
 
 
+@pytest.mark.asyncio
 async def test_a_file_outside_any_project(client: LanguageClient, tmp_path: Path):
     uri = await open_doc(client, tmp_path / "loose" / "requirements.txt", "numpy==2.1.0\ntorch>=2\n", "pip-requirements")
     assert summary(client, uri) == [("MLD201", 1, 0)]
 
 
+@pytest.mark.asyncio
 async def test_hover_shows_the_rule_page(client: LanguageClient, tmp_path: Path):
     uri = await open_doc(client, tmp_path / "Dockerfile", "FROM python:latest\nUSER app\n")
     hover = await client.text_document_hover_async(types.HoverParams(
@@ -100,6 +103,7 @@ async def test_hover_shows_the_rule_page(client: LanguageClient, tmp_path: Path)
     assert nothing is None
 
 
+@pytest.mark.asyncio
 async def test_config_changes_reload(client: LanguageClient, tmp_path: Path):
     write_tree(tmp_path, {".mllint-docker.toml": ""})
     uri = await open_doc(client, tmp_path / "Dockerfile", "FROM python:3.11.9-slim\n")
@@ -111,6 +115,7 @@ async def test_config_changes_reload(client: LanguageClient, tmp_path: Path):
     assert ("MLD401", 0, 0) not in summary(client, uri)
 
 
+@pytest.mark.asyncio
 async def test_a_bad_config_is_one_diagnostic_not_a_crash(client: LanguageClient, tmp_path: Path):
     write_tree(tmp_path, {".mllint-docker.toml": "select = [\n"})
     uri = await open_doc(client, tmp_path / "Dockerfile", "FROM python:latest\n")
@@ -137,6 +142,7 @@ def test_code_actions_turn_a_findings_edits_into_a_workspace_edit(tmp_path: Path
     assert (edit.range.start.line, edit.range.start.character, edit.range.end.line, edit.range.end.character) == (1, 19, 1, 24)
 
 
+@pytest.mark.asyncio
 async def test_code_actions_offer_a_pragma(client: LanguageClient, tmp_path: Path):
     text = "# syntax=docker/dockerfile:1\nFROM python:latest\nRUN pip install \\\n    torch\nCOPY . /app\n"
     (tmp_path / "app.py").write_text("")  # a context of Dockerfiles alone needs no .dockerignore (MLD301)
@@ -156,6 +162,7 @@ async def test_code_actions_offer_a_pragma(client: LanguageClient, tmp_path: Pat
     assert edit.new_text == "# mllint: disable-file=MLD301\n" and edit.range.start == types.Position(line=1, character=0)
 
 
+@pytest.mark.asyncio
 async def test_a_rules_fix_is_a_quick_fix(client: LanguageClient, tmp_path: Path):
     text = "FROM python:3.11.9-slim\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nUSER app\n"
     uri = await open_doc(client, tmp_path / "Dockerfile", text)

@@ -23,7 +23,7 @@ def may_call(source: str, words) -> bool:
 
 def parse_python(source: str | bytes):
     """The `ast` of Python code, or None when it does not parse. Quietly: what the compiler warns
-    about in the code (`"\d"`) is not for the user of a linter."""
+    about in the code (an invalid escape such as `"\\d"`) is not for the user of a linter."""
     import ast
     import warnings
 
