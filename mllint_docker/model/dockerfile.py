@@ -495,7 +495,8 @@ class _Resolver:
             line = self.lines[raw.start_line - 1]
             if line == original:
                 original = line  # one string for the line and the instruction
-        inst = Instruction(raw.name, raw.start_line, raw.end_line, original, flags or NOTHING, list(raw.args),
+        args = raw.args if type(raw.args) is list else list(raw.args)  # the parser's list: its tree is dropped
+        inst = Instruction(raw.name, raw.start_line, raw.end_line, original, flags or NOTHING, args,
                            raw.json, heredocs or (), stage_index)
         if raw.end_line > raw.start_line:
             header_end = heredocs[0].line - 1 if heredocs else raw.end_line
