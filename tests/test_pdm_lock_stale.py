@@ -5,6 +5,7 @@ pyproject then changed, and the rule must call the lock stale exactly when `pdm 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,12 +26,19 @@ def _dependencies_line(text: str) -> str:
     return next(line for line in text.splitlines() if line.strip().startswith("dependencies = ["))
 
 
+def _requires_python(text: str, spec: str) -> str:
+    """`requires-python` set to `spec` (replaced where written, else added to [project])."""
+    line = f'requires-python = "{spec}"'
+    if re.search(r"^requires-python\s*=", text, re.M):
+        return re.sub(r"^requires-python\s*=.*$", line, text, count=1, flags=re.M)
+    return text.replace("[project]\n", f"[project]\n{line}\n", 1)
+
+
 EDITS = [
     ("unchanged", lambda t: t),
     ("another tool's table", lambda t: t + "\n[tool.an-edit]\nx = 1\n"),
     ("dependency added", lambda t: t.replace(_dependencies_line(t), _dependencies_line(t).replace("[", '["left-pad>=1", ', 1), 1)),
-    ("requires-python", lambda t: t.replace("[project]\n", "[project]\n", 1).replace("requires-python", "requires-python-was", 1)
-        .replace("[project]\n", '[project]\nrequires-python = ">=3.13"\n', 1)),
+    ("requires-python", lambda t: _requires_python(t, ">=3.13")),
     ("optional dependencies added", lambda t: t + '\n[project.optional-dependencies]\nextra-edit = ["left-pad"]\n'
         if "[project.optional-dependencies]" not in t else t.replace("[project.optional-dependencies]\n",
                                                                   '[project.optional-dependencies]\nextra-edit = ["left-pad"]\n', 1)),

@@ -562,11 +562,6 @@ class _Resolver:
         parts: list[str] = []
         starts, lines, cols = [], [], []
         offset = 0
-        if start == end and start - 1 < len(self.lines):  # one line, no continuation: most instructions
-            raw = self.lines[start - 1]
-            stripped = raw.lstrip(" \t\f\v\r")
-            if not stripped.rstrip(" \t").endswith(self.escape):
-                return stripped, LineMap([0], [start], [1 + len(raw) - len(stripped)])
         for n in range(start, end + 1):
             raw = self.lines[n - 1] if n - 1 < len(self.lines) else ""
             col = 1
@@ -593,10 +588,10 @@ class _Resolver:
             return parse_argv(inst.args, inst.line, env)
         command = inst.args[0] if inst.args else ""
         if inst.line == inst.end_line and command:  # one line (most RUNs): the script's column, directly
-            raw = self.lines[inst.line - 1] if inst.line <= len(self.lines) else ""
-            at = raw.rfind(command)
-            if at >= 0 and not raw.rstrip(" \t").endswith(self.escape):
-                lead = raw[:at] if raw[:at].isascii() else raw[:at].encode("utf-8", "surrogateescape")
+            text = self.lines[inst.line - 1] if inst.line <= len(self.lines) else ""
+            at = text.rfind(command)
+            if at >= 0 and not text.rstrip(" \t").endswith(self.escape):
+                lead = text[:at] if text[:at].isascii() else text[:at].encode("utf-8", "surrogateescape")
                 return parse_script(command, LineMap([0], [inst.line], [1 + len(lead)]), env)
         header_end = inst.heredocs[0].line - 1 if inst.heredocs else inst.end_line
         joined, lmap = self.header_map(inst.line, header_end)
